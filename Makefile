@@ -1,0 +1,27 @@
+# The README's two commands are `make demo` and `make test`; both install first.
+VENV ?= $(CURDIR)/.venv
+PY := $(VENV)/bin/python
+export PATH := $(VENV)/bin:$(PATH)
+
+.PHONY: install demo test test-fast lint format
+
+install:
+	bash scripts/install.sh
+
+demo: install
+	bash scripts/demo.sh
+
+test: install lint
+	$(PY) -m pytest -q
+
+test-fast: install
+	$(PY) -m pytest -q -m "not slow"
+
+lint: install
+	$(PY) -m flake8 mmocr_oclip tools tests configs scripts setup.py
+	$(PY) -m isort --check-only --diff mmocr_oclip tools tests configs setup.py
+	$(PY) -m yapf --diff --recursive mmocr_oclip tools tests configs setup.py
+
+format: install
+	$(PY) -m isort mmocr_oclip tools tests configs setup.py
+	$(PY) -m yapf --in-place --recursive mmocr_oclip tools tests configs setup.py

@@ -1,0 +1,41 @@
+# oCLIP with the CLIP ResNet-50 (reference: ../../shared/reference/oclip.md).
+# Normalisation: ImageNet mean/std on RGB, the one MMOCR's detector configs use, so
+# that the backbone sees during fine-tuning exactly the input statistics it was
+# pre-trained on (the authors pre-trained with CLIP's mean/std, then fine-tuned
+# MMOCR detectors with ImageNet's: a mismatch we avoid).
+model = dict(
+    type='OCLIP',
+    backbone=dict(
+        type='OCLIPResNet',
+        depth=50,
+        out_indices=(3, ),
+        norm_cfg=dict(type='BN', requires_grad=True),
+        norm_eval=False),
+    neck=dict(
+        type='AttentionPoolNeck',
+        in_channels=2048,
+        embed_dim=384,
+        num_heads=32,
+        spatial_size=16),
+    text_encoder=dict(
+        type='CharacterTextEncoder',
+        width=64,
+        num_layers=6,
+        num_heads=8,
+        embed_dim=384,
+        causal=True),
+    decoder=dict(
+        type='VisualTextualDecoder',
+        embed_dim=384,
+        num_layers=6,
+        num_heads=8,
+        spatial_size=16),
+    tokenizer=dict(type='CharacterTokenizer', dict_file=None, max_len=25),
+    loss_contrastive=dict(type='ImageTextContrastiveLoss', loss_weight=1.0),
+    loss_mask=dict(type='mmdet.CrossEntropyLoss', loss_weight=1.0),
+    data_preprocessor=dict(
+        type='TextDetDataPreprocessor',
+        mean=[123.675, 116.28, 103.53],
+        std=[58.395, 57.12, 57.375],
+        bgr_to_rgb=True,
+        pad_size_divisor=32))

@@ -1,0 +1,43 @@
+# oCLIP pre-training of the CLIP ResNet-50 on SynthText, the paper's setting
+# (Xue et al., ECCV 2022): 512x512 RandomResizedCrop (scale 0.95-1.0, bicubic),
+# up to 32 words per image re-sampled every epoch, batch 64 per GPU x 4 GPUs.
+#   python tools/dataset_converters/synthtext.py data/synthtext/gt.mat \
+#       data/synthtext/textspotting_train.json --img-prefix imgs
+#   mim train mmocr_oclip configs/pretrain/oclip_rn50_synthtext.py \
+#       --launcher pytorch --gpus 4 --amp
+# Then fine-tune a detector from `backbone.*` of the checkpoint (configs/textdet).
+_base_ = [
+    '_base_/oclip_runtime.py',
+    '_base_/oclip_rn50.py',
+    '_base_/schedule_adamw_100e.py',
+]
+
+data_root = 'data/synthtext'
+max_instances = 32
+train_pipeline = [
+    dict(type='LoadImageFromFile', color_type='color_ignore_orientation'),
+    dict(type='LoadOCRAnnotations', with_text=True, with_bbox=False,
+         with_polygon=False, with_label=False),
+    dict(type='SampleTextInstances', max_instances=max_instances),
+    dict(type='TorchVisionWrapper', op='RandomResizedCrop', size=512,
+         scale=(0.95, 1.0), interpolation=3),
+    dict(type='PackOCLIPInputs'),
+]
+train_dataloader = dict(
+    batch_size=64,
+    num_workers=8,
+    persistent_workers=True,
+    pin_memory=True,
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    dataset=dict(
+        type='OCLIPPretrainDataset',
+        data_root=data_root,
+        ann_file='textspotting_train.json',
+        data_prefix=dict(img_path=''),
+        dict_file=None,
+        max_text_len=25,
+        pipeline=train_pipeline))
+# SynthText has no validation split: pre-training runs without validation.
+val_dataloader = None
+val_cfg = None
+val_evaluator = None

@@ -1,0 +1,149 @@
+"""Image-words dataset of oCLIP pre-training (weak labels: transcriptions only)."""
+import os.path as osp
+
+from mmengine.logging import print_log
+from mmocr.datasets import OCRDataset
+from mmocr.models.common.dictionary import Dictionary
+from mmocr.registry import DATASETS
+
+FILTER_STAT_KEYS = ('images', 'images_kept', 'images_without_words', 'instances',
+                    'instances_ignored', 'words_with_unknown_chars',
+                    'unknown_chars_removed', 'words_too_short', 'words_truncated',
+                    'words_kept')
+
+
+def packaged_dict_file(name='english_94.txt'):
+    """Path of a dictionary file shipped in ``mmocr_oclip/resources``.
+
+    Args:
+        name (str): file name. Defaults to the 94 printable ASCII characters.
+
+    Returns:
+        str: absolute path of the file.
+    """
+    return osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))), 'resources', name)
+
+
+@DATASETS.register_module()
+class OCLIPPretrainDataset(OCRDataset):
+    """Images and their words, filtered to what oCLIP's text encoder can take.
+
+    Reads MMOCR 1.x text detection / spotting JSON whose instances may carry only
+    ``text``. At load time, per instance: ``ignore: true`` and ``ignore_texts``
+    instances are skipped; characters outside the dictionary are removed; words
+    shorter than ``min_word_len`` afterwards are dropped; words are truncated to
+    ``max_text_len - 1`` characters (room for the end token). Images left without
+    words are dropped. Each kept instance is ``{'text', 'ignore': False,
+    'bbox_label': 0}`` (geometry is dropped), which ``LoadOCRAnnotations(
+    with_text=True)`` loads into ``results['gt_texts']``. The counts are logged
+    once and kept in :attr:`filter_stats`.
+
+    Args:
+        dict_file (str, optional): MMOCR dictionary file (one character a line).
+            Defaults to :func:`packaged_dict_file` (94 printable ASCII characters).
+        max_text_len (int): tokens per word including the end token. Defaults to 25.
+        min_word_len (int): shortest word kept, in characters. Defaults to 1.
+        ignore_texts (Sequence[str]): transcriptions that mark don't-care
+            instances. Defaults to ``('###', )``.
+        lowercase (bool): lower-case words before filtering (for a dictionary
+            without upper case). Defaults to False.
+        **kwargs: arguments of :class:`mmocr.datasets.OCRDataset`.
+    """
+
+    def __init__(self,
+                 dict_file=None,
+                 max_text_len=25,
+                 min_word_len=1,
+                 ignore_texts=('###', ),
+                 lowercase=False,
+                 **kwargs):
+        if max_text_len < 2:
+            raise ValueError(f'max_text_len must be >= 2 (a character and the end '
+                             f'token), got {max_text_len}')
+        if min_word_len < 1:
+            raise ValueError(f'min_word_len must be >= 1, got {min_word_len}')
+        self.dict_file = dict_file or packaged_dict_file()
+        self.charset = frozenset(Dictionary(self.dict_file).dict)
+        self.max_text_len = max_text_len
+        self.min_word_len = min_word_len
+        self.ignore_texts = frozenset(ignore_texts)
+        self.lowercase = lowercase
+        self.filter_stats = dict.fromkeys(FILTER_STAT_KEYS, 0)
+        super().__init__(**kwargs)
+
+    def load_data_list(self):
+        """Load, filter and count the annotations, then log the counts."""
+        self.filter_stats = dict.fromkeys(FILTER_STAT_KEYS, 0)
+        data_list = super().load_data_list()
+        counts = ', '.join(f'{k}={v}' for k, v in self.filter_stats.items())
+        print_log(f'{type(self).__name__} {self.ann_file}: {counts}', logger='current')
+        return data_list
+
+    def _malformed(self, index, reason):
+        """The error for a malformed data_list entry."""
+        return ValueError(f'{self.ann_file}: data_list[{index}]: {reason}')
+
+    def parse_data_info(self, raw_data_info):
+        """Keep the usable words of one image.
+
+        Args:
+            raw_data_info (dict): one entry of the annotation file's data_list.
+
+        Returns:
+            dict | list: the image's data info, or ``[]`` when no word is left.
+        """
+        stats = self.filter_stats
+        index = stats['images']
+        stats['images'] += 1
+        if not isinstance(raw_data_info, dict):
+            raise self._malformed(
+                index, f'expected a dict, got '
+                f'{type(raw_data_info).__name__}')
+        if not isinstance(raw_data_info.get('img_path'), str):
+            raise self._malformed(index, 'missing or non-string "img_path"')
+        instances = raw_data_info.get('instances')
+        if not isinstance(instances, list):
+            raise self._malformed(
+                index, f'"instances" must be a list, got '
+                f'{type(instances).__name__}')
+        charset = self.charset
+        max_chars = self.max_text_len - 1
+        kept = []
+        for i, instance in enumerate(instances):
+            if not isinstance(instance, dict):
+                raise self._malformed(
+                    index, f'instances[{i}] must be a dict, got '
+                    f'{type(instance).__name__}')
+            text = instance.get('text')
+            if not isinstance(text, str):
+                raise self._malformed(
+                    index, f'instances[{i}]: "text" must be a string, got '
+                    f'{type(text).__name__}')
+            if instance.get('ignore', False) or text in self.ignore_texts:
+                stats['instances_ignored'] += 1
+                continue
+            word = text.lower() if self.lowercase else text
+            if not charset.issuperset(word):
+                unknown = set(word).difference(charset)
+                cleaned = word.translate(dict.fromkeys(map(ord, unknown)))
+                stats['words_with_unknown_chars'] += 1
+                stats['unknown_chars_removed'] += len(word) - len(cleaned)
+                word = cleaned
+            if len(word) < self.min_word_len:
+                stats['words_too_short'] += 1
+                continue
+            if len(word) > max_chars:
+                stats['words_truncated'] += 1
+                word = word[:max_chars]
+            # reuse the instance dict: its geometry is released as we go
+            instance.clear()
+            instance.update(text=word, ignore=False, bbox_label=0)
+            kept.append(instance)
+        stats['instances'] += len(instances)
+        if not kept:
+            stats['images_without_words'] += 1
+            return []
+        stats['images_kept'] += 1
+        stats['words_kept'] += len(kept)
+        raw_data_info['instances'] = kept
+        return super().parse_data_info(raw_data_info)

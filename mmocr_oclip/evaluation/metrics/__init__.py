@@ -1,0 +1,3 @@
+from .oclip_pretrain_metric import OCLIPPretrainMetric
+
+__all__ = ['OCLIPPretrainMetric']

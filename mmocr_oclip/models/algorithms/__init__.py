@@ -1,0 +1,3 @@
+from .oclip import OCLIP
+
+__all__ = ['OCLIP']

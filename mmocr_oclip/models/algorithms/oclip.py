@@ -1,0 +1,247 @@
+"""oCLIP: weakly supervised image-text pre-training for scene text."""
+import copy
+import math
+
+import torch
+import torch.nn.functional as F
+from mmengine.model import BaseModel
+from mmengine.structures import InstanceData
+from mmocr.registry import MODELS, TASK_UTILS
+from torch import nn
+
+
+@MODELS.register_module()
+class OCLIP(BaseModel):
+    """oCLIP (Xue et al., ECCV 2022) in MMEngine.
+
+    An image encoder (``backbone`` + attention-pooling ``neck``) and a
+    character-aware ``text_encoder`` are trained with an image-text contrastive
+    loss; a visual-textual ``decoder`` predicts, for every word, a character that
+    was replaced by the mask token. ``decoder=None`` trains the contrastive loss
+    alone (the paper's first stage). The image backbone is ``self.backbone``, so
+    its checkpoint keys are ``backbone.*`` and MMOCR detectors load them with
+    ``init_cfg=dict(type='Pretrained', checkpoint=..., prefix='backbone.')``.
+
+    Inputs are padded image batches (B, 3, H, W), H and W multiples of 32; every
+    data sample carries ``gt_instances.texts`` (the words of its image) and its
+    ``img_shape`` (the unpadded size), so padded positions are masked out.
+    Only the real words of the batch (M in all) are tokenised and encoded.
+
+    Args:
+        backbone (dict): Image backbone config (C5 is its last output).
+        neck (dict): Attention-pooling neck config.
+        text_encoder (dict): Text encoder config; ``vocab_size`` and
+            ``max_len`` default to the tokenizer's.
+        decoder (dict, optional): Visual-textual decoder config;
+            ``num_classes`` defaults to the tokenizer's ``vocab_size``.
+        tokenizer (dict): :class:`CharacterTokenizer` config.
+        loss_contrastive (dict): Contrastive loss config.
+        loss_mask (dict): Masked-character classification loss config.
+        mask_prob (float): Probability that a word gets a masked character.
+            Defaults to 1.0 (every word, as the paper).
+        init_logit_scale (float): Initial log temperature. Defaults to
+            ``ln(1 / 0.07)``.
+        max_logit_scale (float): Clamp of the log temperature. Defaults to
+            ``ln(100)``.
+        data_preprocessor (dict, optional): Data preprocessor config.
+        init_cfg (dict, optional): MMEngine init config.
+    """
+
+    def __init__(self,
+                 backbone,
+                 neck,
+                 text_encoder,
+                 decoder=None,
+                 tokenizer=dict(type='CharacterTokenizer'),
+                 loss_contrastive=dict(type='ImageTextContrastiveLoss'),
+                 loss_mask=dict(type='mmdet.CrossEntropyLoss', loss_weight=1.0),
+                 mask_prob=1.0,
+                 init_logit_scale=math.log(1 / 0.07),
+                 max_logit_scale=math.log(100),
+                 data_preprocessor=None,
+                 init_cfg=None):
+        super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        self.tokenizer = TASK_UTILS.build(tokenizer)
+        self.backbone = MODELS.build(backbone)
+        self.neck = MODELS.build(neck)
+        text_encoder = copy.deepcopy(text_encoder)
+        text_encoder.setdefault('vocab_size', self.tokenizer.vocab_size)
+        text_encoder.setdefault('max_len', self.tokenizer.max_len)
+        self.text_encoder = MODELS.build(text_encoder)
+        self.decoder = None
+        self.loss_mask = None
+        if decoder is not None:
+            decoder = copy.deepcopy(decoder)
+            decoder.setdefault('num_classes', self.tokenizer.vocab_size)
+            self.decoder = MODELS.build(decoder)
+            self.loss_mask = MODELS.build(loss_mask)
+        self.loss_contrastive = MODELS.build(loss_contrastive)
+        self.logit_scale = nn.Parameter(torch.tensor(float(init_logit_scale)))
+        self.max_logit_scale = max_logit_scale
+        self.mask_prob = mask_prob
+
+    def forward(self, inputs, data_samples=None, mode='tensor'):
+        """MMEngine's entry: ``loss``, ``predict`` or ``tensor`` (features)."""
+        if mode == 'loss':
+            return self.loss(inputs, data_samples)
+        if mode == 'predict':
+            return self.predict(inputs, data_samples)
+        if mode == 'tensor':
+            return self.extract_feat(inputs, data_samples)
+        raise RuntimeError(f'invalid mode "{mode}": use loss, predict or tensor')
+
+    def extract_feat(self, inputs, data_samples=None, need_weights=False):
+        """Image features.
+
+        Args:
+            inputs (Tensor): (B, 3, H, W) normalised, padded images.
+            data_samples (list, optional): with ``img_shape`` metainfo; without
+                them every position counts as valid.
+            need_weights (bool): also return the global token's attention.
+
+        Returns:
+            dict: ``image_embeds`` (B, E) global embeddings, ``image_tokens``
+            (B, h * w, E), ``valid`` (B, h, w) the stride-32 cells that overlap
+            the unpadded image and, with ``need_weights``, ``pool_attn``
+            (B, h * w) the global token's attention.
+        """
+        c5 = self.backbone(inputs)[-1]
+        valid = self.valid_mask(inputs, c5.shape[-2:], data_samples)
+        outs = self.neck(c5, valid, need_weights=need_weights)
+        feats = dict(image_embeds=outs[0], image_tokens=outs[1], valid=valid)
+        if need_weights:
+            feats['pool_attn'] = outs[2]
+        return feats
+
+    @staticmethod
+    def valid_mask(inputs, grid_size, data_samples=None):
+        """(B, h, w) bool: grid cells that overlap the unpadded image."""
+        batch, _, height, width = inputs.shape
+        h, w = grid_size
+        valid = inputs.new_ones(batch, h, w, dtype=torch.bool)
+        if data_samples is None:
+            return valid
+        for i, sample in enumerate(data_samples):
+            img_h, img_w = sample.metainfo.get('img_shape', (height, width))[:2]
+            valid[i, math.ceil(img_h * h / height):] = False
+            valid[i, :, math.ceil(img_w * w / width):] = False
+        return valid
+
+    def encode_texts(self, data_samples, generator=None):
+        """Tokenise, mask and encode the real words of the batch.
+
+        Returns:
+            dict: ``embeds`` (M, E); ``image_index`` and ``slot`` (M,), the image
+            of each word and its position among that image's words; ``counts``
+            (B,) words per image; ``targets`` (M,) the masked characters' ids
+            (-1 where a word was not masked); ``positions`` (M,).
+        """
+        texts = [sample.gt_instances.texts for sample in data_samples]
+        counts = torch.tensor([len(t) for t in texts])
+        if (counts == 0).any():
+            empty = data_samples[int((counts == 0).nonzero()[0])]
+            raise ValueError('an image without words reached OCLIP: '
+                             f'{empty.metainfo.get("img_path", "?")}')
+        tokens, lengths = self.tokenizer.encode([w for t in texts for w in t])
+        tokens, positions, targets = self.tokenizer.mask(
+            tokens, lengths, self.mask_prob, generator=generator)
+        device = self.logit_scale.device
+        tokens = tokens[:, :int(lengths.max()) + 1].to(device)
+        embeds = self.text_encoder(tokens, lengths.to(device))
+        image_index = torch.repeat_interleave(torch.arange(len(texts)), counts)
+        slot = torch.arange(len(image_index)) - torch.repeat_interleave(
+            counts.cumsum(0) - counts, counts)
+        return dict(embeds=embeds, image_index=image_index.to(device),
+                    slot=slot.to(device), counts=counts.to(device),
+                    targets=targets.to(device), positions=positions.to(device))
+
+    @staticmethod
+    def image_text_embeds(texts):
+        """(B, E): the mean embedding of each image's real words."""
+        embeds, index, counts = texts['embeds'], texts['image_index'], texts['counts']
+        sums = embeds.new_zeros(len(counts), embeds.size(1)).index_add_(0, index, embeds)
+        return sums / counts.unsqueeze(1).to(embeds.dtype)
+
+    def decode(self, texts, image_tokens, valid):
+        """Character logits (M, V) per word, and attention maps (M, h * w)."""
+        num_images = valid.size(0)
+        queries = texts['embeds'].new_zeros(num_images, int(texts['counts'].max()),
+                                            texts['embeds'].size(1))
+        queries = queries.index_put((texts['image_index'], texts['slot']),
+                                    texts['embeds'])
+        logits, attn = self.decoder(queries, image_tokens, tuple(valid.shape[-2:]),
+                                    key_padding_mask=~valid.flatten(1))
+        index = (texts['image_index'], texts['slot'])
+        return logits[index], attn[index]
+
+    def scale(self):
+        """The clamped, exponentiated logit scale."""
+        return self.logit_scale.clamp(max=self.max_logit_scale).exp()
+
+    def loss(self, inputs, data_samples):
+        """Contrastive (+ masked-character) losses of a batch.
+
+        Returns:
+            dict: ``loss_contrastive``, and with a decoder ``loss_mask`` and
+            ``acc_mask`` (masked-character accuracy, logged, not optimised);
+            ``logit_scale`` (logged).
+        """
+        feats = self.extract_feat(inputs, data_samples)
+        texts = self.encode_texts(data_samples)
+        scale = self.scale()
+        losses = dict(
+            loss_contrastive=self.loss_contrastive(
+                feats['image_embeds'], self.image_text_embeds(texts), scale),
+            logit_scale=scale.detach())
+        if self.decoder is not None:
+            logits, _ = self.decode(texts, feats['image_tokens'], feats['valid'])
+            masked = texts['targets'] >= 0
+            logits, targets = logits[masked], texts['targets'][masked]
+            losses['loss_mask'] = self.loss_mask(logits, targets)
+            losses['acc_mask'] = (logits.argmax(-1) == targets).float().mean().detach()
+        return losses
+
+    @torch.no_grad()
+    def predict(self, inputs, data_samples, seed=0):
+        """Validation outputs, per image.
+
+        Masking is drawn from a generator seeded with ``seed``, so repeated
+        evaluations mask the same characters. Sets on each data sample:
+        ``i2t_correct`` / ``t2i_correct`` (its text, resp. image, is the top-1
+        match within the batch) and ``pred_instances`` with, per word,
+        ``masked_positions``, ``masked_targets``, ``pred_labels`` and
+        ``pred_scores``, ``pred_chars``, ``target_chars`` (masked-character
+        prediction) and ``attn_maps`` (h, w) of the decoder's last layer (the
+        last five only with a decoder);
+        ``pool_attn`` (h, w), the global token's attention.
+        """
+        generator = torch.Generator().manual_seed(seed)
+        feats = self.extract_feat(inputs, data_samples, need_weights=True)
+        valid = feats['valid']
+        texts = self.encode_texts(data_samples, generator=generator)
+        sims = F.normalize(feats['image_embeds'], dim=-1) @ F.normalize(
+            self.image_text_embeds(texts), dim=-1).t()
+        arange = torch.arange(len(data_samples), device=sims.device)
+        i2t = (sims.argmax(1) == arange).tolist()
+        t2i = (sims.argmax(0) == arange).tolist()
+        if self.decoder is not None:
+            logits, attn = self.decode(texts, feats['image_tokens'], valid)
+            scores, labels = logits.softmax(-1).max(-1)
+            attn = attn.unflatten(-1, valid.shape[-2:])
+        for i, sample in enumerate(data_samples):
+            words = texts['image_index'] == i
+            pred = InstanceData(
+                masked_positions=texts['positions'][words].cpu(),
+                masked_targets=texts['targets'][words].cpu())
+            if self.decoder is not None:
+                pred.pred_labels = labels[words].cpu()
+                pred.pred_scores = scores[words].cpu()
+                pred.attn_maps = attn[words].cpu()
+                pred.pred_chars = [self.tokenizer.decode([i]) for i in pred.pred_labels]
+                pred.target_chars = [
+                    self.tokenizer.decode([i]) for i in pred.masked_targets]
+            sample.pred_instances = pred
+            sample.pool_attn = feats['pool_attn'][i].unflatten(0, valid.shape[-2:]).cpu()
+            sample.i2t_correct = i2t[i]
+            sample.t2i_correct = t2i[i]
+        return data_samples

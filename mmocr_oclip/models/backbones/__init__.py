@@ -1,0 +1,3 @@
+from .oclip_resnet import OCLIPResNet
+
+__all__ = ['OCLIPResNet']

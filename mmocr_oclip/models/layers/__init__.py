@@ -1,0 +1,3 @@
+from .residual_attention_block import CrossAttentionBlock, ResidualAttentionBlock
+
+__all__ = ['CrossAttentionBlock', 'ResidualAttentionBlock']

@@ -1,0 +1,3 @@
+from .attention_pool_neck import AttentionPoolNeck
+
+__all__ = ['AttentionPoolNeck']

@@ -1,0 +1,3 @@
+from .character_text_encoder import CharacterTextEncoder
+
+__all__ = ['CharacterTextEncoder']

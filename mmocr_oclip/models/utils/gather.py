@@ -1,0 +1,35 @@
+"""All-gather that keeps the gradient, for contrastive losses across ranks."""
+import torch
+import torch.distributed as torch_dist
+from mmengine.dist import get_rank, get_world_size
+
+
+class _AllGatherWithGrad(torch.autograd.Function):
+    """Forward: gather every rank's tensor; backward: sum the gradients of all
+    ranks (all-reduce) and return this rank's slice."""
+
+    @staticmethod
+    def forward(ctx, tensor):
+        ctx.size = tensor.size(0)
+        gathered = [torch.empty_like(tensor) for _ in range(get_world_size())]
+        torch_dist.all_gather(gathered, tensor.contiguous())
+        return torch.cat(gathered)
+
+    @staticmethod
+    def backward(ctx, grad):
+        grad = grad.contiguous()
+        torch_dist.all_reduce(grad)
+        start = get_rank() * ctx.size
+        return grad[start:start + ctx.size]
+
+
+def all_gather_with_grad(tensor):
+    """Concatenate ``tensor`` (N, ...) of all ranks in rank order, (W * N, ...).
+
+    Gradients flow back to every rank's input: each rank's loss may depend on
+    the features of all ranks. With one process it returns ``tensor``. Every
+    rank must pass the same N.
+    """
+    if get_world_size() == 1:
+        return tensor
+    return _AllGatherWithGrad.apply(tensor)

@@ -1,0 +1,3 @@
+from .oclip_attention_visualizer import OCLIPAttentionVisualizer
+
+__all__ = ['OCLIPAttentionVisualizer']

@@ -1,0 +1,82 @@
+"""Evaluate a checkpoint with MMEngine's Runner.
+
+``mim test mmocr_oclip CONFIG --checkpoint CKPT [--work-dir DIR] [--show-dir DIR]``
+runs this script; ``python tools/test.py CONFIG CKPT ...`` does the same.
+"""
+import argparse
+import os
+import os.path as osp
+
+import mmocr_oclip  # noqa: F401  (registers modules, compat fixes, `mmocr_oclip::`)
+from mmengine.config import Config, DictAction
+from mmengine.registry import RUNNERS
+from mmengine.runner import Runner
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description='Test (and evaluate) a model')
+    parser.add_argument('config', help='test config file path')
+    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument('--work-dir', help='where the metrics file goes')
+    parser.add_argument(
+        '--save-preds',
+        action='store_true',
+        help='also dump the predictions to a pickle file in the work dir')
+    parser.add_argument(
+        '--show-dir', help='draw predictions and ground truth into this folder')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override config entries, e.g. test_dataloader.batch_size=1')
+    parser.add_argument(
+        '--launcher',
+        choices=['none', 'pytorch', 'slurm', 'mpi'],
+        default='none',
+        help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = parser.parse_args()
+    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+    return args
+
+
+def build_config(args):
+    """The config with the command line applied."""
+    cfg = Config.fromfile(args.config)
+    cfg.launcher = args.launcher
+    if args.cfg_options is not None:
+        cfg.merge_from_dict(args.cfg_options)
+    if args.work_dir is not None:
+        cfg.work_dir = args.work_dir
+    elif cfg.get('work_dir') is None:
+        cfg.work_dir = osp.join('./work_dirs',
+                                osp.splitext(osp.basename(args.config))[0])
+    cfg.load_from = args.checkpoint
+    if args.show_dir:
+        hook = cfg.default_hooks.get('visualization')
+        if hook is None:
+            raise ValueError('--show-dir needs default_hooks.visualization in the '
+                             'config')
+        hook.update(enable=True, draw_gt=True, draw_pred=True)
+        cfg.visualizer.save_dir = args.show_dir
+        cfg.visualizer.vis_backends = [dict(type='LocalVisBackend')]
+    if args.save_preds:
+        dump = dict(
+            type='DumpResults',
+            out_file_path=osp.join(cfg.work_dir,
+                                   f'{osp.basename(args.checkpoint)}_predictions.pkl'))
+        evaluators = cfg.test_evaluator
+        cfg.test_evaluator = (list(evaluators) if isinstance(evaluators, (list, tuple))
+                              else [evaluators]) + [dump]
+    return cfg
+
+
+def main():
+    args = parse_args()
+    cfg = build_config(args)
+    runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)
+    runner.test()
+
+
+if __name__ == '__main__':
+    main()

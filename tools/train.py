@@ -1,0 +1,93 @@
+"""Train a model of mmocr_oclip (or any MMOCR model) with MMEngine's Runner.
+
+``mim train mmocr_oclip CONFIG [--work-dir DIR] [--resume] [--amp] [--cfg-options ...]``
+runs this script; ``python tools/train.py CONFIG ...`` does the same.
+"""
+import argparse
+import logging
+import os
+import os.path as osp
+
+import mmocr_oclip  # noqa: F401  (registers modules, compat fixes, `mmocr_oclip::`)
+from mmengine.config import Config, DictAction
+from mmengine.logging import print_log
+from mmengine.registry import RUNNERS
+from mmengine.runner import Runner
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description='Train a model')
+    parser.add_argument('config', help='train config file path')
+    parser.add_argument('--work-dir', help='where logs and checkpoints go')
+    parser.add_argument(
+        '--resume',
+        nargs='?',
+        const='auto',
+        help='resume from the latest checkpoint in the work dir, or from the '
+        'checkpoint given')
+    parser.add_argument(
+        '--amp', action='store_true', help='automatic mixed precision (GPU)')
+    parser.add_argument(
+        '--auto-scale-lr',
+        action='store_true',
+        help='scale the learning rate by the total batch size (needs '
+        '`auto_scale_lr.base_batch_size` in the config)')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override config entries, e.g. train_cfg.max_iters=10')
+    parser.add_argument(
+        '--launcher',
+        choices=['none', 'pytorch', 'slurm', 'mpi'],
+        default='none',
+        help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = parser.parse_args()
+    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+    return args
+
+
+def build_config(args):
+    """The config with the command line applied."""
+    cfg = Config.fromfile(args.config)
+    cfg.launcher = args.launcher
+    if args.cfg_options is not None:
+        cfg.merge_from_dict(args.cfg_options)
+    if args.work_dir is not None:
+        cfg.work_dir = args.work_dir
+    elif cfg.get('work_dir') is None:
+        cfg.work_dir = osp.join('./work_dirs',
+                                osp.splitext(osp.basename(args.config))[0])
+    if args.amp:
+        if cfg.optim_wrapper.type == 'AmpOptimWrapper':
+            print_log('AMP is already on in the config', 'current', logging.WARNING)
+        elif cfg.optim_wrapper.type != 'OptimWrapper':
+            raise ValueError('--amp needs optim_wrapper.type OptimWrapper, got '
+                             f'{cfg.optim_wrapper.type}')
+        else:
+            cfg.optim_wrapper.type = 'AmpOptimWrapper'
+            cfg.optim_wrapper.loss_scale = 'dynamic'
+    if args.resume == 'auto':
+        cfg.resume = True
+        cfg.load_from = None
+    elif args.resume is not None:
+        cfg.resume = True
+        cfg.load_from = args.resume
+    if args.auto_scale_lr:
+        if 'base_batch_size' not in cfg.get('auto_scale_lr', {}):
+            raise ValueError('--auto-scale-lr needs auto_scale_lr.base_batch_size '
+                             'in the config')
+        cfg.auto_scale_lr.enable = True
+    return cfg
+
+
+def main():
+    args = parse_args()
+    cfg = build_config(args)
+    runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)
+    runner.train()
+
+
+if __name__ == '__main__':
+    main()
