@@ -35,7 +35,8 @@ pip_() { "$PY" -m pip --disable-pip-version-check "$@"; }
 
 fingerprint=$(cat requirements/*.txt setup.py setup.cfg scripts/install.sh | sha1sum | cut -d' ' -f1)
 if [ -f "$STAMP" ] && [ "$(cat "$STAMP")" = "$fingerprint" ] &&
-   "$PY" -c "import mmcv.ops, mmocr_oclip" >/dev/null 2>&1; then
+   (cd / && "$PY" -c "import mmcv.ops, mmocr_oclip.datasets, mim.utils as u
+assert u.get_installed_path('mmocr_oclip') == mmocr_oclip.__path__[0]") >/dev/null 2>&1; then
   log "up to date: $VENV"
   exit 0
 fi
@@ -98,5 +99,9 @@ pip_ install -q -r requirements/build.txt -r requirements/mminstall.txt \
   -r requirements/runtime.txt -r requirements/tests.txt
 log "mmocr_oclip (develop mode)"
 pip_ install -q --no-deps --no-build-isolation -e .
+# mim and mmengine look for a package at <its dist-info's folder>/<name>; a PEP 660
+# editable install leaves no such folder in site-packages, so link it there.
+site=$("$PY" -c "import sysconfig; print(sysconfig.get_paths()['purelib'])")
+ln -sfn "$ROOT/mmocr_oclip" "$site/mmocr_oclip"
 "$PY" -c "import mmcv.ops, mmocr, mmdet, mmocr_oclip; print('[install] ok: mmcv', mmcv.__version__, 'mmdet', mmdet.__version__, 'mmocr', mmocr.__version__)"
 echo "$fingerprint" > "$STAMP"

@@ -7,8 +7,7 @@ Example:
 """
 import argparse
 
-from mmocr_oclip.datasets.synthetic_text import (BACKGROUND_STYLES,
-                                                 render_dataset)
+from mmocr_oclip.datasets.synthetic_text import BACKGROUND_STYLES, render_dataset
 
 
 def parse_args():
@@ -31,17 +30,14 @@ def parse_args():
         '--dict-file', help='MMOCR dictionary file, one character per line')
     parser.add_argument('--fonts-dir', help='extra folder of .ttf/.otf fonts')
     parser.add_argument('--word-length', type=int, nargs=2, metavar=('MIN', 'MAX'))
-    parser.add_argument(
-        '--words-per-image', type=int, nargs=2, metavar=('MIN', 'MAX'))
+    parser.add_argument('--words-per-image', type=int, nargs=2, metavar=('MIN', 'MAX'))
     parser.add_argument('--font-size', type=int, nargs=2, metavar=('MIN', 'MAX'))
     parser.add_argument(
         '--curved-ratio', type=float, help='probability of a curved word')
-    parser.add_argument(
-        '--max-rotation', type=float, help='max rotation in degrees')
+    parser.add_argument('--max-rotation', type=float, help='max rotation in degrees')
     parser.add_argument(
         '--perspective', type=float, help='probability of a perspective tilt')
-    parser.add_argument(
-        '--plate-ratio', type=float, help='probability of a sign plate')
+    parser.add_argument('--plate-ratio', type=float, help='probability of a sign plate')
     parser.add_argument('--blur', type=float, help='probability per image')
     parser.add_argument('--noise', type=float, help='probability per image')
     parser.add_argument('--jpeg-noise', type=float, help='probability per image')
@@ -60,9 +56,9 @@ def parse_args():
 
 # CLI options forwarded to SyntheticTextRenderer when given
 RENDERER_OPTIONS = ('img_size', 'words', 'dict_file', 'fonts_dir', 'word_length',
-                    'words_per_image', 'font_size', 'curved_ratio',
-                    'max_rotation', 'perspective', 'plate_ratio', 'blur',
-                    'noise', 'jpeg_noise', 'backgrounds')
+                    'words_per_image', 'font_size', 'curved_ratio', 'max_rotation',
+                    'perspective', 'plate_ratio', 'blur', 'noise', 'jpeg_noise',
+                    'backgrounds')
 
 
 def main():

@@ -11,6 +11,7 @@ the bottom edge, clockwise) for curved words.
 Everything is driven by a ``numpy.random.Generator`` so the same seed gives
 byte-identical images and annotations, independently of the worker count.
 """
+import functools
 import json
 import math
 import multiprocessing
@@ -29,6 +30,9 @@ from matplotlib import ft2font
 from PIL import Image, ImageDraw, ImageFont
 
 DEFAULT_CHARSET = string.ascii_letters + string.digits
+_LETTERS = np.array(list(string.ascii_letters))
+_DIGITS = np.array(list(string.digits))
+_ALNUM = np.array(list(DEFAULT_CHARSET))
 BACKGROUND_STYLES = ('plain', 'gradient', 'noise', 'texture', 'shapes', 'mixed')
 # sampling weights of the styles used when ``backgrounds`` is None
 _DEFAULT_STYLES = {
@@ -67,8 +71,8 @@ def list_font_files(fonts_dir: str) -> List[str]:
     if not osp.isdir(fonts_dir):
         raise FileNotFoundError(f'fonts_dir not found: {fonts_dir}')
     fonts = sorted(
-        osp.join(root, f) for root, _, files in os.walk(fonts_dir)
-        for f in files if f.lower().endswith(_FONT_EXTS))
+        osp.join(root, f) for root, _, files in os.walk(fonts_dir) for f in files
+        if f.lower().endswith(_FONT_EXTS))
     if not fonts:
         raise FileNotFoundError(f'no .ttf/.otf/.ttc font files in {fonts_dir}')
     return fonts
@@ -95,6 +99,12 @@ def load_dict_chars(path: str) -> List[str]:
     if not chars:
         raise ValueError(f'dictionary file {path} has no usable characters')
     return list(dict.fromkeys(chars))
+
+
+@functools.lru_cache(maxsize=128)  # a font object costs ~0.2 MB
+def _load_font(path: str, size: int) -> ImageFont.FreeTypeFont:
+    """Cached ``ImageFont.truetype``."""
+    return ImageFont.truetype(path, size)
 
 
 def _size_range(spec: SizeSpec) -> Tuple[int, int]:
@@ -135,12 +145,12 @@ def _contrast_color(bg: np.ndarray,
 
 def _grid(h: int, w: int) -> Tuple[np.ndarray, np.ndarray]:
     """Pixel coordinates, shapes (1, w) and (h, 1), float32."""
-    return (np.arange(w, dtype=np.float32)[None],
-            np.arange(h, dtype=np.float32)[:, None])
+    x, y = np.arange(w, dtype=np.float32), np.arange(h, dtype=np.float32)
+    return x[None], y[:, None]
 
 
-def _rotated_grid(h: int, w: int, rng: np.random.Generator
-                  ) -> Tuple[np.ndarray, np.ndarray]:
+def _rotated_grid(h: int, w: int,
+                  rng: np.random.Generator) -> Tuple[np.ndarray, np.ndarray]:
     """Pixel coordinates in a randomly rotated frame, shapes (h, w)."""
     x, y = _grid(h, w)
     a = rng.uniform(0, np.pi)
@@ -148,9 +158,18 @@ def _rotated_grid(h: int, w: int, rng: np.random.Generator
     return x * ca + y * sa, y * ca - x * sa
 
 
+def _planes(color: np.ndarray) -> np.ndarray:
+    """Colour (3, ) -> (3, 1, 1) to broadcast against planar images."""
+    return color[:, None, None]
+
+
 def _blend(c1: np.ndarray, c2: np.ndarray, t: np.ndarray) -> np.ndarray:
-    """Mix colours (3, ) by weights ``t`` (h, w) -> image (h, w, 3)."""
-    return c1 + t[..., None] * (c2 - c1)
+    """Mix colours (3, ) by weights ``t`` (h, w) -> planar image (3, h, w).
+
+    Backgrounds are built channel-first because numpy broadcasting over a
+    trailing axis of length 3 is several times slower.
+    """
+    return _planes(c1) + t[None] * _planes(c2 - c1)
 
 
 def _normalize(t: np.ndarray) -> np.ndarray:
@@ -160,8 +179,7 @@ def _normalize(t: np.ndarray) -> np.ndarray:
     return t
 
 
-def _smooth_noise(h: int, w: int, cells: int,
-                  rng: np.random.Generator) -> np.ndarray:
+def _smooth_noise(h: int, w: int, cells: int, rng: np.random.Generator) -> np.ndarray:
     """Smooth random field in [0, 1] of shape (h, w), float32.
 
     A low resolution random grid with about ``cells`` cells along the
@@ -174,17 +192,16 @@ def _smooth_noise(h: int, w: int, cells: int,
 
 
 def _bg_plain(h: int, w: int, rng: np.random.Generator) -> np.ndarray:
-    """Uniform colour, (h, w, 3) float32."""
-    return np.broadcast_to(_random_color(rng), (h, w, 3)).copy()
+    """Uniform colour, (3, h, w) float32."""
+    return np.broadcast_to(_planes(_random_color(rng)), (3, h, w)).copy()
 
 
 def _bg_gradient(h: int, w: int, rng: np.random.Generator) -> np.ndarray:
-    """Linear or radial gradient between two colours, (h, w, 3) float32."""
-    x, y = _grid(h, w)
+    """Linear or radial gradient between two colours, (3, h, w) float32."""
     if rng.random() < 0.6:
-        u, _ = _rotated_grid(h, w, rng)
-        t = u
+        t = _rotated_grid(h, w, rng)[0]
     else:
+        x, y = _grid(h, w)
         cx, cy = rng.uniform(-0.2, 1.2) * w, rng.uniform(-0.2, 1.2) * h
         t = np.sqrt((x - cx)**2 + (y - cy)**2)
     t = _normalize(t)
@@ -194,20 +211,19 @@ def _bg_gradient(h: int, w: int, rng: np.random.Generator) -> np.ndarray:
 
 
 def _bg_noise(h: int, w: int, rng: np.random.Generator) -> np.ndarray:
-    """Smooth multi-octave colour noise, (h, w, 3) float32."""
+    """Smooth multi-octave colour noise, (3, h, w) float32."""
     cells = int(rng.integers(2, 10))
     t = _normalize(
-        _smooth_noise(h, w, cells, rng) +
-        0.35 * _smooth_noise(h, w, cells * 4, rng))
+        _smooth_noise(h, w, cells, rng) + 0.35 * _smooth_noise(h, w, cells * 4, rng))
     img = _blend(_random_color(rng), _random_color(rng), t)
     if rng.random() < 0.5:  # third colour blob
         t3 = np.clip(_smooth_noise(h, w, cells, rng) * 2 - 1, 0, 1)
-        img += t3[..., None] * (_random_color(rng) - img)
+        img += t3[None] * (_planes(_random_color(rng)) - img)
     return img
 
 
 def _bg_texture(h: int, w: int, rng: np.random.Generator) -> np.ndarray:
-    """Stripes, tiles, bricks, wood or grain texture, (h, w, 3) float32."""
+    """Stripes, tiles, bricks, wood or grain texture, (3, h, w) float32."""
     u, v = _rotated_grid(h, w, rng)
     period = rng.uniform(6, 60)
     kind = rng.integers(5)
@@ -229,17 +245,16 @@ def _bg_texture(h: int, w: int, rng: np.random.Generator) -> np.ndarray:
     else:  # grain
         sigma = rng.uniform(0.6, 3)
         t = _normalize(
-            cv2.GaussianBlur(rng.random((h, w), dtype=np.float32), (0, 0),
-                             sigma))
+            cv2.GaussianBlur(rng.random((h, w), dtype=np.float32), (0, 0), sigma))
     c1 = _random_color(rng)
-    c2 = np.clip(c1 + rng.normal(0, 60, 3), 0, 255).astype(np.float32)
+    c2 = np.clip(c1 + rng.normal(0, 45, 3), 0, 255).astype(np.float32)
     return _blend(c1, c2, t.astype(np.float32))
 
 
 def _draw_shapes(img: np.ndarray, num: int, rng: np.random.Generator):
     """Blend ``num`` random (partly transparent, anti-aliased) shapes into
-    ``img`` (h, w, 3) float32, in place."""
-    h, w = img.shape[:2]
+    ``img`` (3, h, w) float32, in place."""
+    h, w = img.shape[1:]
     size = max(h, w)
     mask = np.zeros((h, w), np.uint8)
     for _ in range(num):
@@ -249,9 +264,9 @@ def _draw_shapes(img: np.ndarray, num: int, rng: np.random.Generator):
         thick = -1 if rng.random() < 0.7 else int(rng.integers(1, 12))
         kind = rng.integers(5)
         if kind == 0:  # rotated rectangle
-            box = cv2.boxPoints(((cx, cy), (r * rng.uniform(0.5, 2.5),
-                                            r * rng.uniform(0.3, 1.5)),
-                                 rng.uniform(0, 180) * (rng.random() < 0.4)))
+            box = cv2.boxPoints(
+                ((cx, cy), (r * rng.uniform(0.5, 2.5), r * rng.uniform(0.3, 1.5)),
+                 rng.uniform(0, 180) * (rng.random() < 0.4)))
             pts = [box.round().astype(np.int32)]
             if thick < 0:
                 cv2.fillPoly(mask, pts, 255, cv2.LINE_AA)
@@ -259,8 +274,8 @@ def _draw_shapes(img: np.ndarray, num: int, rng: np.random.Generator):
                 cv2.polylines(mask, pts, True, 255, thick, cv2.LINE_AA)
         elif kind == 1:  # ellipse
             axes = (r, max(1, int(r * rng.uniform(0.3, 1))))
-            cv2.ellipse(mask, (cx, cy), axes, rng.uniform(0, 180), 0, 360,
-                        255, thick, cv2.LINE_AA)
+            cv2.ellipse(mask, (cx, cy), axes, rng.uniform(0, 180), 0, 360, 255, thick,
+                        cv2.LINE_AA)
         elif kind == 2:  # thick line
             ang = rng.uniform(0, np.pi)
             dx, dy = int(r * np.cos(ang)), int(r * np.sin(ang))
@@ -271,23 +286,22 @@ def _draw_shapes(img: np.ndarray, num: int, rng: np.random.Generator):
             ang = np.sort(rng.uniform(0, 2 * np.pi, n))
             rad = r * rng.uniform(0.4, 1, n)
             pts = np.stack([cx + rad * np.cos(ang), cy + rad * np.sin(ang)], 1)
-            cv2.fillPoly(mask, [pts.round().astype(np.int32)], 255,
-                         cv2.LINE_AA)
+            cv2.fillPoly(mask, [pts.round().astype(np.int32)], 255, cv2.LINE_AA)
         x, y, bw, bh = cv2.boundingRect(mask)
         if bw == 0 or bh == 0:
             continue
         opacity = 1. if rng.random() < 0.5 else rng.uniform(0.25, 0.85)
-        alpha = mask[y:y + bh, x:x + bw, None] * np.float32(opacity / 255)
-        roi = img[y:y + bh, x:x + bw]
-        color = _random_color(rng)
+        alpha = mask[None, y:y + bh, x:x + bw] * np.float32(opacity / 255)
+        roi = img[:, y:y + bh, x:x + bw]
+        color = _planes(_random_color(rng))
         if rng.random() < 0.3:  # shaded shape
-            t = _normalize(np.arange(bh, dtype=np.float32))[:, None]
-            color = color + (t * rng.uniform(-80, 80))[..., None]
+            t = np.linspace(0, 1, bh, dtype=np.float32)[:, None]
+            color = color + t * np.float32(rng.uniform(-80, 80))
         roi += alpha * (color - roi)
 
 
 def _bg_shapes(h: int, w: int, rng: np.random.Generator) -> np.ndarray:
-    """Plain or gradient base with many random shapes, (h, w, 3) float32."""
+    """Plain or gradient base with many random shapes, (3, h, w) float32."""
     img = (_bg_plain if rng.random() < 0.4 else _bg_gradient)(h, w, rng)
     _draw_shapes(img, int(rng.integers(4, 14)), rng)
     return img
@@ -299,7 +313,7 @@ def _bg_mixed(h: int, w: int, rng: np.random.Generator) -> np.ndarray:
     if rng.random() < 0.6:
         tex = _bg_texture(h, w, rng)
         if rng.random() < 0.5:  # texture only in a smooth region
-            a = np.clip(_smooth_noise(h, w, 3, rng) * 3 - 1, 0, 1)[..., None]
+            a = np.clip(_smooth_noise(h, w, 3, rng) * 3 - 1, 0, 1)[None]
         else:
             a = np.float32(rng.uniform(0.15, 0.5))
         img += a * (tex - img)
@@ -367,8 +381,7 @@ class _ArcMap:
     downwards. The result is rotated by ``angle`` and shifted by ``shift``.
     """
 
-    def __init__(self, center: Tuple[float, float], radius: float,
-                 angle: float):
+    def __init__(self, center: Tuple[float, float], radius: float, angle: float):
         self.uc, self.vc = center
         self.radius = radius
         self.rot = _rotation(angle)[:2, :2]
@@ -378,16 +391,14 @@ class _ArcMap:
         """Map source coordinates (n, ) to image points (n, 2)."""
         theta = (u - self.uc) / self.radius
         r = self.radius - (v - self.vc)
-        local = np.stack(
-            [r * np.sin(theta), self.radius - r * np.cos(theta)], 1)
+        local = np.stack([r * np.sin(theta), self.radius - r * np.cos(theta)], 1)
         return local @ self.rot.T + self.shift
 
     def inverse_maps(self, x0: int, y0: int, w: int,
                      h: int) -> Tuple[np.ndarray, np.ndarray]:
         """``cv2.remap`` maps (h, w) float32 for the image ROI at (x0, y0)."""
         x, y = _grid(h, w)
-        x, y = x + np.float32(x0 - self.shift[0]), y + np.float32(
-            y0 - self.shift[1])
+        x, y = x + np.float32(x0 - self.shift[0]), y + np.float32(y0 - self.shift[1])
         (a, b), (c, d) = self.rot.astype(np.float32)
         lx, ly = a * x + c * y, b * x + d * y  # R^T @ (p - shift)
         s = np.float32(np.sign(self.radius))
@@ -468,14 +479,14 @@ class SyntheticTextRenderer:
         if np.isscalar(img_size):
             img_size = (img_size, img_size)
         self.img_h, self.img_w = (_size_range(s) for s in img_size)
-        self.charset = load_dict_chars(dict_file) if dict_file else None
+        chars = load_dict_chars(dict_file) if dict_file else None
+        self.charset = None if chars is None else np.array(chars)
         if words is not None:
             if isinstance(words, str):
                 words = load_word_list(words)
             words = [w.strip() for w in words if w.strip()]
-            if self.charset is not None:
-                allowed = set(self.charset)
-                words = [w for w in words if set(w) <= allowed]
+            if chars is not None:
+                words = [w for w in words if set(w) <= set(chars)]
             if not words:
                 raise ValueError('the word list is empty (after filtering by '
                                  'the dictionary, if any)')
@@ -488,10 +499,7 @@ class SyntheticTextRenderer:
             raise FileNotFoundError('no fonts: matplotlib DejaVu fonts are '
                                     'missing and no fonts_dir was given')
         self.font_files = fonts
-        self._charmaps = [
-            frozenset(ft2font.FT2Font(f).get_charmap()) for f in fonts
-        ]
-        self._fonts: Dict[Tuple[int, int], ImageFont.FreeTypeFont] = {}
+        self._charmaps = [frozenset(ft2font.FT2Font(f).get_charmap()) for f in fonts]
         self.font_size = _size_range(font_size)
         self.words_per_image = _size_range(words_per_image)
         self.curved_ratio = curved_ratio
@@ -529,18 +537,18 @@ class SyntheticTextRenderer:
         length = int(rng.integers(self.word_length[0], self.word_length[1] + 1))
         if self.charset is not None:
             return ''.join(rng.choice(self.charset, length))
-        if rng.random() < 0.15:  # numbers: prices, phone numbers, ...
-            return ''.join(rng.choice(list(string.digits), length))
-        text = ''.join(rng.choice(list(DEFAULT_CHARSET), length))
-        case = rng.integers(4)
-        return (text, text.lower(), text.upper(), text.capitalize())[case]
+        kind = rng.random()
+        if kind < 0.1:  # numbers
+            return ''.join(rng.choice(_DIGITS, length))
+        if kind < 0.3:  # codes such as 'A4X7'
+            return ''.join(rng.choice(_ALNUM, length)).upper()
+        text = ''.join(rng.choice(_LETTERS, length))
+        case = rng.choice(3, p=[0.4, 0.3, 0.3])
+        return (text.lower(), text.upper(), text.capitalize())[case]
 
     def _font(self, idx: int, size: int) -> ImageFont.FreeTypeFont:
-        """Cached PIL font for font file ``idx`` at pixel ``size``."""
-        key = (idx, size)
-        if key not in self._fonts:
-            self._fonts[key] = ImageFont.truetype(self.font_files[idx], size)
-        return self._fonts[key]
+        """PIL font for font file ``idx`` at pixel ``size``."""
+        return _load_font(self.font_files[idx], size)
 
     def _font_candidates(self, text: str) -> List[int]:
         """Indices of fonts having glyphs for all characters of ``text``."""
@@ -560,8 +568,9 @@ class SyntheticTextRenderer:
             drawn.
         """
         size = font.size
-        stroke = (max(1, round(size * rng.uniform(0.03, 0.08)))
-                  if rng.random() < self.outline_ratio else 0)
+        stroke = (
+            max(1, round(size * rng.uniform(0.03, 0.08)))
+            if rng.random() < self.outline_ratio else 0)
         shadow = rng.random() < self.shadow_ratio
         if shadow:
             off = size * rng.uniform(0.03, 0.1)
@@ -578,8 +587,7 @@ class SyntheticTextRenderer:
         origin = (pad - left, pad - top)
         full = Image.new('L', (w, h), 0)
         ImageDraw.Draw(full).text(
-            origin, text, fill=255, font=font, stroke_width=stroke,
-            stroke_fill=255)
+            origin, text, fill=255, font=font, stroke_width=stroke, stroke_fill=255)
         layers = np.zeros((h, w, 3), np.uint8)
         layers[..., 1] = np.asarray(full)
         if stroke:
@@ -590,9 +598,8 @@ class SyntheticTextRenderer:
             layers[..., 0] = layers[..., 1]
         if shadow:
             sh = np.zeros((h, w), np.uint8)
-            sh[dy:, max(0, dx):w + min(0, dx)] = layers[:h - dy,
-                                                        max(0, -dx):w - max(0, dx),
-                                                        1]
+            src = layers[:h - dy, max(0, -dx):w - max(0, dx), 1]
+            sh[dy:, max(0, dx):w + min(0, dx)] = src
             layers[..., 2] = cv2.GaussianBlur(sh, (0, 0), soft) if soft else sh
         ink = layers.any(2)
         cols, rows = np.flatnonzero(ink.any(0)), np.flatnonzero(ink.any(1))
@@ -605,8 +612,8 @@ class SyntheticTextRenderer:
     def _sample_angle(self, rng: np.random.Generator) -> float:
         """In-plane rotation in degrees; scene text is often near level."""
         if rng.random() < 0.4:
-            return float(np.clip(rng.normal(0, 2), -self.max_rotation,
-                                 self.max_rotation))
+            return float(
+                np.clip(rng.normal(0, 2), -self.max_rotation, self.max_rotation))
         return float(rng.uniform(-self.max_rotation, self.max_rotation))
 
     def _straight_geometry(self, box: Tuple[float, ...], plate_pad: Tuple,
@@ -628,9 +635,10 @@ class SyntheticTextRenderer:
         plate = None
         if plate_pad is not None:
             px, py = plate_pad
-            plate = _apply_h(mat, np.array([[x0 - px, y0 - py], [x1 + px, y0 - py],
-                                            [x1 + px, y1 + py],
-                                            [x0 - px, y1 + py]]))
+            plate = _apply_h(
+                mat,
+                np.array([[x0 - px, y0 - py], [x1 + px, y0 - py], [x1 + px, y1 + py],
+                          [x0 - px, y1 + py]]))
         return mat, poly, plate
 
     def _arc_polygon(self, arc: _ArcMap, x0: float, y0: float, x1: float,
@@ -664,8 +672,7 @@ class SyntheticTextRenderer:
         bw, bh = x1 - x0, y1 - y0
         span = rng.uniform(0.3, 1) * self.max_curve
         radius = max(bw / span, 1.5 * bh) * rng.choice([-1, 1])
-        arc = _ArcMap(((x0 + x1) / 2, (y0 + y1) / 2), radius,
-                      self._sample_angle(rng))
+        arc = _ArcMap(((x0 + x1) / 2, (y0 + y1) / 2), radius, self._sample_angle(rng))
         poly = self._arc_polygon(arc, x0, y0, x1, y1)
         plate = None
         if plate_pad is not None:
@@ -717,46 +724,50 @@ class SyntheticTextRenderer:
         x1, y1 = np.ceil(poly.max(0)).astype(int) + 1
         return x0, y0, min(x1, img_w) - x0, min(y1, img_h) - y0
 
-    def _draw_plate(self, img: np.ndarray, plate: np.ndarray,
-                    rng: np.random.Generator):
-        """Fill a sign plate polygon (n, 2) into ``img`` (H, W, 3) float32."""
-        x0, y0, w, h = self._roi(plate, *img.shape[:2])
+    def _draw_plate(self, img: np.ndarray, plate: np.ndarray, rng: np.random.Generator):
+        """Fill a sign plate polygon (n, 2) into ``img`` (3, H, W) float32."""
+        x0, y0, w, h = self._roi(plate, *img.shape[1:])
         mask = np.zeros((h, w), np.uint8)
         pts = [np.round((plate - [x0, y0]) * 4).astype(np.int32)]
         cv2.fillPoly(mask, pts, 255, cv2.LINE_AA, shift=2)
-        roi = img[y0:y0 + h, x0:x0 + w]
-        color = _random_color(rng)
+        roi = img[:, y0:y0 + h, x0:x0 + w]
+        color = _planes(_random_color(rng))
         if rng.random() < 0.4:
-            t = np.linspace(0, 1, h, dtype=np.float32)[:, None, None]
-            color = color + t * (_random_color(rng) - color) * 0.5
-        roi += mask[..., None] * np.float32(1 / 255) * (color - roi)
+            t = np.linspace(0, 0.5, h, dtype=np.float32)[:, None]
+            color = color + t * (_planes(_random_color(rng)) - color)
+        roi += mask * np.float32(1 / 255) * (color - roi)
         if rng.random() < 0.4:  # frame
-            cv2.polylines(roi, pts, True, _random_color(rng).tolist(),
-                          int(rng.integers(1, 4)), cv2.LINE_AA, shift=2)
+            mask[:] = 0
+            cv2.polylines(
+                mask, pts, True, 255, int(rng.integers(1, 4)), cv2.LINE_AA, shift=2)
+            roi += mask * np.float32(1 / 255) * (_planes(_random_color(rng)) - roi)
 
-    def _composite(self, img: np.ndarray, alpha: np.ndarray, roi: Tuple,
-                   style: Dict, rng: np.random.Generator):
-        """Blend warped layers (h, w, 3) uint8 into ``img`` at ``roi``."""
+    def _composite(self, img: np.ndarray, alpha: np.ndarray, roi: Tuple, style: Dict,
+                   rng: np.random.Generator):
+        """Blend warped layers (h, w, 3) uint8 into ``img`` (3, H, W) at
+        ``roi``; text colours contrast with the background under the ink."""
         x0, y0, w, h = roi
-        patch = img[y0:y0 + h, x0:x0 + w]
-        a = alpha.astype(np.float32) * np.float32(1 / 255)
+        patch = img[:, y0:y0 + h, x0:x0 + w]
+        fill, full, shade = np.ascontiguousarray(
+            alpha.transpose(2, 0, 1), dtype=np.float32) * np.float32(1 / 255)
         ink = alpha[..., 1] > 127
-        bg = patch[ink].mean(0) if ink.any() else patch.reshape(-1, 3).mean(0)
+        bg = patch[:, ink].mean(1) if ink.any() else patch.mean((1, 2))
         if style['shadow']:
-            strength = np.float32(rng.uniform(0.4, 0.85))
-            shade = rng.uniform(0, 60, 3).astype(np.float32)
-            patch += (a[..., 2:] * strength) * (shade - patch)
+            shade *= np.float32(rng.uniform(0.4, 0.85))
+            patch += shade * (_planes(rng.uniform(0, 60, 3)) - patch)
         color = _contrast_color(bg, rng)
         if style['outline']:
-            patch += a[..., 1:2] * (_contrast_color(color, rng) - patch)
+            patch += full * (_planes(_contrast_color(color, rng)) - patch)
+        color = _planes(color)
         if rng.random() < 0.15:  # vertical colour gradient in the glyphs
-            t = np.linspace(0, 1, h, dtype=np.float32)[:, None, None]
-            color = color + t * (_contrast_color(bg, rng) - color)
-        patch += a[..., :1] * (color - patch)
+            t = np.linspace(0, 1, h, dtype=np.float32)[:, None]
+            color = color + t * (_planes(_contrast_color(bg, rng)) - color)
+        patch += fill * (color - patch)
 
-    def _add_word(self, img: np.ndarray, occupied: np.ndarray, text: str,
-                  size: int, rng: np.random.Generator) -> Optional[Dict]:
-        """Draw one word into ``img``; returns its instance or None."""
+    def _add_word(self, img: np.ndarray, occupied: np.ndarray, text: str, size: int,
+                  rng: np.random.Generator) -> Optional[Dict]:
+        """Draw one word into ``img`` (3, H, W); returns its instance or
+        None if it is skipped."""
         img_h, img_w = occupied.shape
         fonts = self._font_candidates(text)
         if not fonts:
@@ -789,43 +800,55 @@ class SyntheticTextRenderer:
         if curved:
             warp.shift = shift
             map_u, map_v = warp.inverse_maps(x0, y0, w, h)
-            alpha = cv2.remap(layers, map_u, map_v, cv2.INTER_LINEAR,
-                              borderMode=cv2.BORDER_CONSTANT)
+            alpha = cv2.remap(
+                layers, map_u, map_v, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
         else:
             mat = _translation(*(shift - [x0, y0])) @ warp
             if np.allclose(mat[2], [0, 0, 1]):
-                alpha = cv2.warpAffine(layers, mat[:2], (w, h),
-                                       flags=cv2.INTER_LINEAR,
-                                       borderMode=cv2.BORDER_CONSTANT)
+                alpha = cv2.warpAffine(
+                    layers,
+                    mat[:2], (w, h),
+                    flags=cv2.INTER_LINEAR,
+                    borderMode=cv2.BORDER_CONSTANT)
             else:
-                alpha = cv2.warpPerspective(layers, mat, (w, h),
-                                            flags=cv2.INTER_LINEAR,
-                                            borderMode=cv2.BORDER_CONSTANT)
+                alpha = cv2.warpPerspective(
+                    layers,
+                    mat, (w, h),
+                    flags=cv2.INTER_LINEAR,
+                    borderMode=cv2.BORDER_CONSTANT)
         if plate is not None:
             self._draw_plate(img, plate + shift, rng)
         self._composite(img, alpha, roi, style, rng)
         return dict(
             polygon=np.round(poly, 2).ravel().tolist(),
-            bbox=np.round(np.concatenate([poly.min(0), poly.max(0)]),
-                          2).tolist(),
+            bbox=np.round(np.concatenate([poly.min(0), poly.max(0)]), 2).tolist(),
             bbox_label=0,
             ignore=False,
             text=text)
 
     # ----------------------------------------------------------------- image
-    def _post_process(self, img: np.ndarray,
-                      rng: np.random.Generator) -> np.ndarray:
-        """Lighting, blur, noise and JPEG artefacts; returns uint8 BGR."""
-        h, w = img.shape[:2]
+    def _post_process(self, img: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        """Lighting, blur, noise and JPEG artefacts.
+
+        Args:
+            img (np.ndarray): Planar (3, H, W) float32 BGR image.
+
+        Returns:
+            np.ndarray: (H, W, 3) uint8 BGR image.
+        """
+        h, w = img.shape[1:]
         if rng.random() < self.lighting:
             light = _smooth_noise(h, w, 3, rng) * rng.uniform(0.2, 0.6)
-            img *= (light + np.float32(rng.uniform(0.65, 1.0)))[..., None]
+            img *= light + np.float32(rng.uniform(0.65, 1.0))
         if rng.random() < self.blur:
-            cv2.GaussianBlur(img, (0, 0), rng.uniform(0.4, 1.3), dst=img)
+            sigma = rng.uniform(0.4, 1.3)
+            for plane in img:
+                cv2.GaussianBlur(plane, (0, 0), sigma, dst=plane)
         if rng.random() < self.noise:
             img += rng.standard_normal(
-                (h, w, 1), dtype=np.float32) * np.float32(rng.uniform(2, 9))
+                (h, w), dtype=np.float32) * np.float32(rng.uniform(2, 9))
         img = np.clip(img + 0.5, 0, 255, out=img).astype(np.uint8)
+        img = cv2.merge(list(img))
         if rng.random() < self.jpeg_noise:
             quality = int(rng.integers(20, 70))
             buf = cv2.imencode('.jpg', img, [cv2.IMWRITE_JPEG_QUALITY, quality])[1]
@@ -841,9 +864,8 @@ class SyntheticTextRenderer:
         img_h = int(rng.integers(self.img_h[0], self.img_h[1] + 1))
         img_w = int(rng.integers(self.img_w[0], self.img_w[1] + 1))
         style = self.bg_styles[rng.choice(len(self.bg_styles), p=self.bg_probs)]
-        img = _BACKGROUNDS[style](img_h, img_w, rng).astype(np.float32)
-        num = int(rng.integers(self.words_per_image[0],
-                               self.words_per_image[1] + 1))
+        img = _BACKGROUNDS[style](img_h, img_w, rng).astype(np.float32)  # CHW
+        num = int(rng.integers(self.words_per_image[0], self.words_per_image[1] + 1))
         lo = self.font_size[0]
         hi = max(lo, min(self.font_size[1], int(0.4 * min(img_h, img_w))))
         sizes = np.exp(rng.uniform(np.log(lo), np.log(hi + 1), num)).astype(int)
@@ -856,7 +878,8 @@ class SyntheticTextRenderer:
                 instances.append(inst)
         return self._post_process(img, rng), instances, num - len(instances)
 
-    def render(self, rng: Union[np.random.Generator, int],
+    def render(self,
+               rng: Union[np.random.Generator, int],
                return_skipped: bool = False) -> Tuple:
         """Render one image.
 
@@ -882,18 +905,14 @@ def image_rng(seed: int, split: str, index: int) -> np.random.Generator:
     return np.random.default_rng([seed, zlib.crc32(split.encode()), index])
 
 
-def _render_one(renderer: SyntheticTextRenderer,
-                task: Tuple) -> Tuple[Dict, int]:
+def _render_one(renderer: SyntheticTextRenderer, task: Tuple) -> Tuple[Dict, int]:
     """Render and save one image; returns its data info and skip count."""
     out_dir, rel_path, seed, split, index, params = task
     img, instances, skipped = renderer.render_bgr(image_rng(seed, split, index))
     if not cv2.imwrite(osp.join(out_dir, rel_path), img, params):
         raise IOError(f'failed to write {osp.join(out_dir, rel_path)}')
     info = dict(
-        img_path=rel_path,
-        height=img.shape[0],
-        width=img.shape[1],
-        instances=instances)
+        img_path=rel_path, height=img.shape[0], width=img.shape[1], instances=instances)
     return info, skipped
 
 
@@ -947,10 +966,12 @@ def render_dataset(out_dir: str,
     os.makedirs(osp.join(out_dir, 'imgs', split), exist_ok=True)
     params = ([cv2.IMWRITE_JPEG_QUALITY, 95]
               if img_format == 'jpg' else [cv2.IMWRITE_PNG_COMPRESSION, 3])
-    tasks = [(out_dir, f'imgs/{split}/{i:06d}.{img_format}', seed, split, i,
-              params) for i in range(num_images)]
+    tasks = [(out_dir, f'imgs/{split}/{i:06d}.{img_format}', seed, split, i, params)
+             for i in range(num_images)]
     if workers > 1:
-        ctx = multiprocessing.get_context('spawn')
+        # fork avoids re-importing the (heavy) package in every worker
+        methods = multiprocessing.get_all_start_methods()
+        ctx = multiprocessing.get_context('fork' if 'fork' in methods else 'spawn')
         with ctx.Pool(workers, _init_worker, (renderer_cfg, )) as pool:
             results = pool.map(_worker_render_one, tasks, chunksize=8)
     else:

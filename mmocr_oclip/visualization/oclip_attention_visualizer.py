@@ -27,7 +27,7 @@ def overlay_attention(image, attn, stride=32):
     height, width = image.shape[:2]
     heat = cv2.resize(attn.astype(np.float32),
                       (attn.shape[1] * stride, attn.shape[0] * stride),
-                      interpolation=cv2.INTER_NEAREST)[:height, :width]
+                      interpolation=cv2.INTER_LINEAR)[:height, :width]
     heat = (255 * (heat - heat.min()) / max(float(heat.max() - heat.min()), 1e-12))
     heat = cv2.applyColorMap(heat.astype(np.uint8), cv2.COLORMAP_JET)[..., ::-1]
     return cv2.addWeighted(image, 0.5, heat, 0.5, 0)

@@ -11,8 +11,7 @@ import numpy as np
 import pytest
 
 from mmocr_oclip.datasets.synthetic_text import (SyntheticTextRenderer,
-                                                 default_font_files,
-                                                 render_dataset)
+                                                 default_font_files, render_dataset)
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 # uniform background and no image-level effects: every pixel that differs from
@@ -63,12 +62,15 @@ def test_polygons_enclose_text(geometry):
         union = np.zeros((h, w), np.uint8)
         for inst, poly in zip(instances, _polygons(instances)):
             assert poly.shape == (num_points, 2)
+            # clockwise on screen (y points down): positive shoelace area
+            x, y = poly.T
+            assert (x * np.roll(y, -1) - np.roll(x, -1) * y).sum() > 0
             assert poly.min() >= 0
             assert poly[:, 0].max() <= w - 1 and poly[:, 1].max() <= h - 1
             np.testing.assert_allclose(
                 inst['bbox'], [*poly.min(0), *poly.max(0)], atol=0.01)
             mask = np.zeros((h, w), np.uint8)
-            cv2.fillPoly(mask, [np.round(poly).astype(np.int32)], 1)
+            cv2.fillPoly(mask, [np.round(poly * 16).astype(np.int32)], 1, shift=4)
             assert text[mask > 0].sum() > 20, 'polygon without text pixels'
             assert not (union & mask).any(), 'overlapping words'
             union |= mask
@@ -112,8 +114,7 @@ def test_render_dataset_workers(tmp_path):
     render_dataset(str(tmp_path / 'a'), workers=0, **cfg)
     render_dataset(str(tmp_path / 'b'), workers=2, **cfg)
     for f in ('textspotting_train.json', 'imgs/train/000003.png'):
-        assert (tmp_path / 'a' / f).read_bytes() == (tmp_path / 'b' /
-                                                     f).read_bytes()
+        assert (tmp_path / 'a' / f).read_bytes() == (tmp_path / 'b' / f).read_bytes()
 
 
 def test_annotation_format(tmp_path):
@@ -134,9 +135,7 @@ def test_annotation_format(tmp_path):
             img = cv2.imread(str(tmp_path / info['img_path']))
             assert img.shape[:2] == (info['height'], info['width'])
             for inst in info['instances']:
-                assert set(inst) == {
-                    'polygon', 'bbox', 'bbox_label', 'ignore', 'text'
-                }
+                assert set(inst) == {'polygon', 'bbox', 'bbox_label', 'ignore', 'text'}
                 assert len(inst['polygon']) % 2 == 0
                 assert len(inst['polygon']) >= 8 and len(inst['bbox']) == 4
         num_words = sum(len(d['instances']) for d in ann['data_list'])
@@ -214,6 +213,10 @@ def test_errors_and_skips(tmp_path):
         words_per_image=(2, 2))
     img, instances, skipped = renderer.render(0, return_skipped=True)
     assert instances == [] and skipped == 2
+    # no default font has CJK glyphs
+    renderer = SyntheticTextRenderer(words=['\u4e2d\u6587'], **SMALL)
+    img, instances, skipped = renderer.render(0, return_skipped=True)
+    assert instances == [] and skipped >= 2
     summary = render_dataset(
         str(tmp_path / 'out'),
         num_images=2,
@@ -243,14 +246,13 @@ def test_cli(tmp_path):
     cmd = [
         sys.executable,
         osp.join(REPO_ROOT, 'tools', 'render_synthetic_text.py'),
-        str(tmp_path), '--num-images', '3', '--img-size', '128', '160',
-        '--seed', '1', '--curved-ratio', '0.5'
+        str(tmp_path), '--num-images', '3', '--img-size', '128', '160', '--seed', '1',
+        '--curved-ratio', '0.5'
     ]
     out = subprocess.run(
         cmd, env=env, capture_output=True, text=True, check=True).stdout
     assert 'images/s' in out
-    assert sorted(os.listdir(tmp_path / 'imgs' / 'train')) == [
-        '000000.jpg', '000001.jpg', '000002.jpg'
-    ]
+    assert sorted(os.listdir(tmp_path / 'imgs' /
+                             'train')) == ['000000.jpg', '000001.jpg', '000002.jpg']
     with open(tmp_path / 'textdet_train.json') as f:
         assert len(json.load(f)['data_list']) == 3

@@ -99,8 +99,12 @@ def _parse_totaltext_legacy(path: str, content: str) -> List[Dict]:
         if len(xs) != len(ys):
             raise GTFormatError(f'{path}, line {line_no}: x has {len(xs)} values '
                                 f'but y has {len(ys)}')
-        literal = fields['transcriptions']
-        text = ast.literal_eval(literal) if literal else '#'
+        literal = fields['transcriptions'] or "'#'"
+        try:
+            text = ast.literal_eval(literal)
+        except (SyntaxError, ValueError) as e:
+            raise GTFormatError(f'{path}, line {line_no}: invalid transcription '
+                                f'{literal} ({e})')
         coords = [v for xy in zip(xs, ys) for v in xy]
         instances.append(_instance(path, line_no, coords, text, '#'))
         pos = _SPACE.match(content, pos).end()

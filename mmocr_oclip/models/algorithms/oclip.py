@@ -169,8 +169,7 @@ class OCLIP(BaseModel):
                                             texts['embeds'].size(1))
         queries = queries.index_put((texts['image_index'], texts['slot']),
                                     texts['embeds'])
-        logits, attn = self.decoder(queries, image_tokens, tuple(valid.shape[-2:]),
-                                    key_padding_mask=~valid.flatten(1))
+        logits, attn = self.decoder(queries, image_tokens, valid)
         index = (texts['image_index'], texts['slot'])
         return logits[index], attn[index]
 

@@ -6,7 +6,7 @@ from mmocr.registry import MODELS
 from torch import nn
 
 from mmocr_oclip.models.layers.residual_attention_block import CrossAttentionBlock
-from mmocr_oclip.models.utils.pos_embed import resize_pos_embed
+from mmocr_oclip.models.utils.pos_embed import masked_grid_pos_embed
 
 
 @MODELS.register_module()
@@ -38,22 +38,22 @@ class VisualTextualDecoder(BaseModule):
         self.ln_final = nn.LayerNorm(embed_dim)
         self.text_class = nn.Linear(embed_dim, num_classes)
 
-    def forward(self, queries, image_tokens, grid_size, key_padding_mask=None):
+    def forward(self, queries, image_tokens, valid):
         """Decode.
 
         Args:
             queries (Tensor): (B, K, E) word embeddings, K slots per image.
             image_tokens (Tensor): (B, H * W, E).
-            grid_size (tuple[int, int]): (H, W) of the image tokens.
-            key_padding_mask (Tensor, optional): (B, H * W) bool, True on
-                tokens that only cover padding.
+            valid (Tensor): (B, H, W) bool, False on grid cells that only
+                cover padding (they are not attended to).
 
         Returns:
             tuple[Tensor, Tensor]: character logits (B, K, num_classes) and
             the last layer's attention maps (B, K, H * W).
         """
-        keys = image_tokens + resize_pos_embed(self.image_pos, grid_size).to(
+        keys = image_tokens + masked_grid_pos_embed(self.image_pos, valid).to(
             image_tokens.dtype)
+        key_padding_mask = ~valid.flatten(1)
         attn = None
         for i, block in enumerate(self.resblocks):
             last = i == len(self.resblocks) - 1

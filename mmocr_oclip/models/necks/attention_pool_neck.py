@@ -5,7 +5,7 @@ from mmengine.model import BaseModule
 from mmocr.registry import MODELS
 from torch import nn
 
-from mmocr_oclip.models.utils.pos_embed import resize_pos_embed
+from mmocr_oclip.models.utils.pos_embed import masked_grid_pos_embed
 
 
 @MODELS.register_module()
@@ -14,7 +14,7 @@ class AttentionPoolNeck(BaseModule):
 
     The mean of the valid C5 positions is prepended as token 0; a learned
     position embedding (``spatial_size`` x ``spatial_size`` + 1, bicubically
-    resized to the input's grid) is added; every token attends to all valid
+    resized to each image's valid grid, so padding changes nothing) is added; every token attends to all valid
     tokens; ``c_proj`` maps to ``embed_dim``. Token 0 is the global image
     embedding, tokens 1..H*W the image tokens of the decoder.
 
@@ -63,8 +63,9 @@ class AttentionPoolNeck(BaseModule):
         weights = valid.to(x.dtype).unsqueeze(-1)
         mean = (x * weights).sum(1, keepdim=True) / weights.sum(1, keepdim=True)
         x = torch.cat([mean, x], dim=1)
-        pos = self.positional_embedding
-        x = x + torch.cat([pos[:1], resize_pos_embed(pos[1:], (h, w))]).to(x.dtype)
+        pos = self.positional_embedding.to(x.dtype)
+        x = x + torch.cat([pos[:1].expand(n, 1, c),
+                           masked_grid_pos_embed(pos[1:], valid_mask)], dim=1)
         key_padding_mask = torch.cat([valid.new_zeros(n, 1), ~valid], dim=1)
         x = x.transpose(0, 1)  # L, N, C
         x, weights = F.multi_head_attention_forward(
