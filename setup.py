@@ -8,7 +8,6 @@ import os
 import os.path as osp
 import shutil
 import sys
-
 from setuptools import find_packages, setup
 
 MIM_FILES = ('configs', 'tools', 'requirements', 'model-index.yml')
@@ -53,19 +52,18 @@ if __name__ == '__main__':
     version = {}
     with open('mmocr_oclip/version.py', encoding='utf-8') as f:
         exec(f.read(), version)
-    setup(
-        name='mmocr_oclip',
-        version=version['__version__'],
-        description='oCLIP and WeCromCL weakly supervised scene-text '
-        'pre-training for MMOCR',
-        long_description=open('README.md', encoding='utf-8').read(),
-        long_description_content_type='text/markdown',
-        packages=find_packages(exclude=('configs', 'tools', 'tests')),
-        include_package_data=True,
-        package_data={'mmocr_oclip': ['.mim/**/*', 'resources/*']},
-        python_requires='>=3.8',
-        license='Apache License 2.0',
-        install_requires=parse_requirements('requirements/runtime.txt') +
-        parse_requirements('requirements/mminstall.txt'),
-        extras_require={'tests': parse_requirements('requirements/tests.txt')},
-        zip_safe=False)
+    setup(name='mmocr_oclip',
+          version=version['__version__'],
+          description='oCLIP and WeCromCL weakly supervised scene-text '
+          'pre-training for MMOCR',
+          long_description=open('README.md', encoding='utf-8').read(),
+          long_description_content_type='text/markdown',
+          packages=find_packages(exclude=('configs', 'tools', 'tests')),
+          include_package_data=True,
+          package_data={'mmocr_oclip': ['.mim/**/*', 'resources/*']},
+          python_requires='>=3.8',
+          license='Apache License 2.0',
+          install_requires=parse_requirements('requirements/runtime.txt') +
+          parse_requirements('requirements/mminstall.txt'),
+          extras_require={'tests': parse_requirements('requirements/tests.txt')},
+          zip_safe=False)

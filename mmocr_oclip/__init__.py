@@ -8,6 +8,6 @@ from .version import __version__
 
 apply_compat_fixes()
 
-from . import datasets, engine, evaluation, models, visualization  # noqa: E402,F401,E501
+from . import datasets, engine, evaluation, models, visualization  # noqa: E402,F401
 
 __all__ = ['__version__']

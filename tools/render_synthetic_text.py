@@ -18,25 +18,26 @@ def parse_args():
     parser.add_argument('--num-images', type=int, default=100)
     parser.add_argument('--split', default='train')
     parser.add_argument('--seed', type=int, default=0)
-    parser.add_argument(
-        '--img-size',
-        type=int,
-        nargs='+',
-        default=[512, 512],
-        metavar='N',
-        help='H W, or HMIN HMAX WMIN WMAX for random sizes')
+    parser.add_argument('--img-size',
+                        type=int,
+                        nargs='+',
+                        default=[512, 512],
+                        metavar='N',
+                        help='H W, or HMIN HMAX WMIN WMAX for random sizes')
     parser.add_argument('--words', help='word list file, one word per line')
-    parser.add_argument(
-        '--dict-file', help='MMOCR dictionary file, one character per line')
+    parser.add_argument('--dict-file',
+                        help='MMOCR dictionary file, one character per line')
     parser.add_argument('--fonts-dir', help='extra folder of .ttf/.otf fonts')
     parser.add_argument('--word-length', type=int, nargs=2, metavar=('MIN', 'MAX'))
     parser.add_argument('--words-per-image', type=int, nargs=2, metavar=('MIN', 'MAX'))
     parser.add_argument('--font-size', type=int, nargs=2, metavar=('MIN', 'MAX'))
-    parser.add_argument(
-        '--curved-ratio', type=float, help='probability of a curved word')
+    parser.add_argument('--curved-ratio',
+                        type=float,
+                        help='probability of a curved word')
     parser.add_argument('--max-rotation', type=float, help='max rotation in degrees')
-    parser.add_argument(
-        '--perspective', type=float, help='probability of a perspective tilt')
+    parser.add_argument('--perspective',
+                        type=float,
+                        help='probability of a perspective tilt')
     parser.add_argument('--plate-ratio', type=float, help='probability of a sign plate')
     parser.add_argument('--blur', type=float, help='probability per image')
     parser.add_argument('--noise', type=float, help='probability per image')
@@ -67,14 +68,13 @@ def main():
         k: getattr(args, k)
         for k in RENDERER_OPTIONS if getattr(args, k) is not None
     }
-    summary = render_dataset(
-        args.out_dir,
-        args.num_images,
-        split=args.split,
-        seed=args.seed,
-        img_format=args.format,
-        workers=args.workers,
-        **renderer_cfg)
+    summary = render_dataset(args.out_dir,
+                             args.num_images,
+                             split=args.split,
+                             seed=args.seed,
+                             img_format=args.format,
+                             workers=args.workers,
+                             **renderer_cfg)
     print(f"rendered {summary['num_images']} images with "
           f"{summary['num_words']} words ({summary['num_skipped']} skipped) "
           f"in {summary['seconds']:.2f} s = "

@@ -7,10 +7,11 @@ import argparse
 import os
 import os.path as osp
 
-import mmocr_oclip  # noqa: F401  (registers modules, compat fixes, `mmocr_oclip::`)
 from mmengine.config import Config, DictAction
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
+
+import mmocr_oclip  # noqa: F401  (registers modules, compat fixes, `mmocr_oclip::`)
 
 
 def parse_args():
@@ -22,18 +23,17 @@ def parse_args():
         '--save-preds',
         action='store_true',
         help='also dump the predictions to a pickle file in the work dir')
-    parser.add_argument(
-        '--show-dir', help='draw predictions and ground truth into this folder')
+    parser.add_argument('--show-dir',
+                        help='draw predictions and ground truth into this folder')
     parser.add_argument(
         '--cfg-options',
         nargs='+',
         action=DictAction,
         help='override config entries, e.g. test_dataloader.batch_size=1')
-    parser.add_argument(
-        '--launcher',
-        choices=['none', 'pytorch', 'slurm', 'mpi'],
-        default='none',
-        help='job launcher')
+    parser.add_argument('--launcher',
+                        choices=['none', 'pytorch', 'slurm', 'mpi'],
+                        default='none',
+                        help='job launcher')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
     args = parser.parse_args()
     os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
@@ -61,10 +61,10 @@ def build_config(args):
         cfg.visualizer.save_dir = args.show_dir
         cfg.visualizer.vis_backends = [dict(type='LocalVisBackend')]
     if args.save_preds:
-        dump = dict(
-            type='DumpResults',
-            out_file_path=osp.join(cfg.work_dir,
-                                   f'{osp.basename(args.checkpoint)}_predictions.pkl'))
+        dump = dict(type='DumpResults',
+                    out_file_path=osp.join(
+                        cfg.work_dir,
+                        f'{osp.basename(args.checkpoint)}_predictions.pkl'))
         evaluators = cfg.test_evaluator
         cfg.test_evaluator = (list(evaluators) if isinstance(evaluators, (list, tuple))
                               else [evaluators]) + [dump]

@@ -8,11 +8,12 @@ import logging
 import os
 import os.path as osp
 
-import mmocr_oclip  # noqa: F401  (registers modules, compat fixes, `mmocr_oclip::`)
 from mmengine.config import Config, DictAction
 from mmengine.logging import print_log
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
+
+import mmocr_oclip  # noqa: F401  (registers modules, compat fixes, `mmocr_oclip::`)
 
 
 def parse_args():
@@ -25,23 +26,21 @@ def parse_args():
         const='auto',
         help='resume from the latest checkpoint in the work dir, or from the '
         'checkpoint given')
-    parser.add_argument(
-        '--amp', action='store_true', help='automatic mixed precision (GPU)')
-    parser.add_argument(
-        '--auto-scale-lr',
-        action='store_true',
-        help='scale the learning rate by the total batch size (needs '
-        '`auto_scale_lr.base_batch_size` in the config)')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override config entries, e.g. train_cfg.max_iters=10')
-    parser.add_argument(
-        '--launcher',
-        choices=['none', 'pytorch', 'slurm', 'mpi'],
-        default='none',
-        help='job launcher')
+    parser.add_argument('--amp',
+                        action='store_true',
+                        help='automatic mixed precision (GPU)')
+    parser.add_argument('--auto-scale-lr',
+                        action='store_true',
+                        help='scale the learning rate by the total batch size (needs '
+                        '`auto_scale_lr.base_batch_size` in the config)')
+    parser.add_argument('--cfg-options',
+                        nargs='+',
+                        action=DictAction,
+                        help='override config entries, e.g. train_cfg.max_iters=10')
+    parser.add_argument('--launcher',
+                        choices=['none', 'pytorch', 'slurm', 'mpi'],
+                        default='none',
+                        help='job launcher')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
     args = parser.parse_args()
     os.environ.setdefault('LOCAL_RANK', str(args.local_rank))

@@ -12,7 +12,6 @@ import argparse
 import os.path as osp
 import sys
 
-import mmocr_oclip  # noqa: F401  (registers modules)
 from mmcv.transforms import Compose
 from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
@@ -20,6 +19,7 @@ from mmengine.registry import DefaultScope
 from mmengine.runner import load_checkpoint
 from mmocr.registry import MODELS
 
+import mmocr_oclip  # noqa: F401  (registers modules)
 from mmocr_oclip.visualization import OCLIPAttentionVisualizer
 
 
@@ -29,9 +29,11 @@ def parse_args():
     parser.add_argument('checkpoint', help='oCLIP checkpoint')
     parser.add_argument('image', help='image file')
     parser.add_argument('--words', nargs='+', required=True, help='query words')
-    parser.add_argument(
-        '--out', help='output picture (default: <image name>_attention.png)')
-    parser.add_argument('--seed', type=int, default=0,
+    parser.add_argument('--out',
+                        help='output picture (default: <image name>_attention.png)')
+    parser.add_argument('--seed',
+                        type=int,
+                        default=0,
                         help='seed of the masked positions')
     return parser.parse_args()
 

@@ -14,64 +14,81 @@ max_instances = 8
 max_epochs = 8
 embed_dim = 128
 
-model = dict(
-    backbone=dict(base_channels=16),
-    neck=dict(in_channels=512, embed_dim=embed_dim, num_heads=8,
-              spatial_size=img_size // 32),
-    text_encoder=dict(width=64, num_layers=2, num_heads=4, embed_dim=embed_dim),
-    decoder=dict(embed_dim=embed_dim, num_layers=2, num_heads=4,
-                 spatial_size=img_size // 32))
+model = dict(backbone=dict(base_channels=16),
+             neck=dict(in_channels=512,
+                       embed_dim=embed_dim,
+                       num_heads=8,
+                       spatial_size=img_size // 32),
+             text_encoder=dict(width=64, num_layers=2, num_heads=4,
+                               embed_dim=embed_dim),
+             decoder=dict(embed_dim=embed_dim,
+                          num_layers=2,
+                          num_heads=4,
+                          spatial_size=img_size // 32))
 
 train_pipeline = [
     dict(type='LoadImageFromFile', color_type='color_ignore_orientation'),
-    dict(type='LoadOCRAnnotations', with_text=True, with_bbox=False,
-         with_polygon=False, with_label=False),
+    dict(type='LoadOCRAnnotations',
+         with_text=True,
+         with_bbox=False,
+         with_polygon=False,
+         with_label=False),
     dict(type='SampleTextInstances', max_instances=max_instances),
-    dict(type='TorchVisionWrapper', op='RandomResizedCrop', size=img_size,
-         scale=(0.95, 1.0), interpolation=3),
+    dict(type='TorchVisionWrapper',
+         op='RandomResizedCrop',
+         size=img_size,
+         scale=(0.95, 1.0),
+         interpolation=3),
     dict(type='PackOCLIPInputs'),
 ]
 val_pipeline = [
     dict(type='LoadImageFromFile', color_type='color_ignore_orientation'),
     dict(type='Resize', scale=(img_size, img_size), keep_ratio=True),
-    dict(type='LoadOCRAnnotations', with_text=True, with_bbox=False,
-         with_polygon=False, with_label=False),
+    dict(type='LoadOCRAnnotations',
+         with_text=True,
+         with_bbox=False,
+         with_polygon=False,
+         with_label=False),
     dict(type='SampleTextInstances', max_instances=max_instances),
     dict(type='PackOCLIPInputs'),
 ]
-dataset = dict(
-    type='OCLIPPretrainDataset',
-    data_root=data_root,
-    data_prefix=dict(img_path=''),
-    dict_file=None,
-    max_text_len=25)
-train_dataloader = dict(
-    batch_size=16,
-    num_workers=2,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
-    dataset=dict(ann_file='textspotting_train.json', pipeline=train_pipeline,
-                 **dataset))
-val_dataloader = dict(
-    batch_size=16,
-    num_workers=1,
-    persistent_workers=False,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(ann_file='textspotting_test.json', pipeline=val_pipeline,
-                 test_mode=True, **dataset))
+dataset = dict(type='OCLIPPretrainDataset',
+               data_root=data_root,
+               data_prefix=dict(img_path=''),
+               dict_file=None,
+               max_text_len=25)
+train_dataloader = dict(batch_size=16,
+                        num_workers=2,
+                        persistent_workers=True,
+                        sampler=dict(type='DefaultSampler', shuffle=True),
+                        dataset=dict(ann_file='textspotting_train.json',
+                                     pipeline=train_pipeline,
+                                     **dataset))
+val_dataloader = dict(batch_size=16,
+                      num_workers=1,
+                      persistent_workers=False,
+                      sampler=dict(type='DefaultSampler', shuffle=False),
+                      dataset=dict(ann_file='textspotting_test.json',
+                                   pipeline=val_pipeline,
+                                   test_mode=True,
+                                   **dataset))
 test_dataloader = val_dataloader
 
 optim_wrapper = dict(optimizer=dict(lr=1e-3))
 param_scheduler = [
     dict(type='LinearLR', start_factor=1e-2, by_epoch=False, begin=0, end=30),
-    dict(type='CosineAnnealingLR', eta_min=0.0, by_epoch=True, begin=0,
-         end=max_epochs, T_max=max_epochs, convert_to_iter_based=True),
+    dict(type='CosineAnnealingLR',
+         eta_min=0.0,
+         by_epoch=True,
+         begin=0,
+         end=max_epochs,
+         T_max=max_epochs,
+         convert_to_iter_based=True),
 ]
 train_cfg = dict(max_epochs=max_epochs, val_interval=max_epochs // 2)
-default_hooks = dict(
-    logger=dict(interval=5),
-    checkpoint=dict(interval=max_epochs // 2, max_keep_ckpts=1),
-    visualization=dict(interval=1, max_images=2))
+default_hooks = dict(logger=dict(interval=5),
+                     checkpoint=dict(interval=max_epochs // 2, max_keep_ckpts=1),
+                     visualization=dict(interval=1, max_images=2))
 log_processor = dict(window_size=5)
 randomness = dict(seed=0)
 env_cfg = dict(dist_cfg=dict(backend='gloo'))

@@ -55,8 +55,8 @@ def default_font_files() -> List[str]:
         list[str]: Sorted font paths.
     """
     font_dir = osp.join(matplotlib.get_data_path(), 'fonts', 'ttf')
-    return sorted(
-        f for f in glob(osp.join(font_dir, 'DejaVu*.ttf')) if 'Display' not in f)
+    return sorted(f for f in glob(osp.join(font_dir, 'DejaVu*.ttf'))
+                  if 'Display' not in f)
 
 
 def list_font_files(fonts_dir: str) -> List[str]:
@@ -368,8 +368,8 @@ def _tilt_homography(corners: np.ndarray, rng: np.random.Generator,
     focal = np.abs(corners).max() * rng.uniform(2, 4)
     pts3d = np.concatenate([corners, np.zeros((4, 1))], 1) @ rot.T
     proj = focal * pts3d[:, :2] / (pts3d[:, 2:] + focal)
-    return cv2.getPerspectiveTransform(
-        corners.astype(np.float32), proj.astype(np.float32)).astype(np.float64)
+    return cv2.getPerspectiveTransform(corners.astype(np.float32),
+                                       proj.astype(np.float32)).astype(np.float64)
 
 
 class _ArcMap:
@@ -568,9 +568,8 @@ class SyntheticTextRenderer:
             drawn.
         """
         size = font.size
-        stroke = (
-            max(1, round(size * rng.uniform(0.03, 0.08)))
-            if rng.random() < self.outline_ratio else 0)
+        stroke = (max(1, round(size * rng.uniform(0.03, 0.08)))
+                  if rng.random() < self.outline_ratio else 0)
         shadow = rng.random() < self.shadow_ratio
         if shadow:
             off = size * rng.uniform(0.03, 0.1)
@@ -586,8 +585,12 @@ class SyntheticTextRenderer:
         w, h = right - left + 2 * pad, bottom - top + 2 * pad
         origin = (pad - left, pad - top)
         full = Image.new('L', (w, h), 0)
-        ImageDraw.Draw(full).text(
-            origin, text, fill=255, font=font, stroke_width=stroke, stroke_fill=255)
+        ImageDraw.Draw(full).text(origin,
+                                  text,
+                                  fill=255,
+                                  font=font,
+                                  stroke_width=stroke,
+                                  stroke_fill=255)
         layers = np.zeros((h, w, 3), np.uint8)
         layers[..., 1] = np.asarray(full)
         if stroke:
@@ -738,8 +741,13 @@ class SyntheticTextRenderer:
         roi += mask * np.float32(1 / 255) * (color - roi)
         if rng.random() < 0.4:  # frame
             mask[:] = 0
-            cv2.polylines(
-                mask, pts, True, 255, int(rng.integers(1, 4)), cv2.LINE_AA, shift=2)
+            cv2.polylines(mask,
+                          pts,
+                          True,
+                          255,
+                          int(rng.integers(1, 4)),
+                          cv2.LINE_AA,
+                          shift=2)
             roi += mask * np.float32(1 / 255) * (_planes(_random_color(rng)) - roi)
 
     def _composite(self, img: np.ndarray, alpha: np.ndarray, roi: Tuple, style: Dict,
@@ -748,8 +756,8 @@ class SyntheticTextRenderer:
         ``roi``; text colours contrast with the background under the ink."""
         x0, y0, w, h = roi
         patch = img[:, y0:y0 + h, x0:x0 + w]
-        fill, full, shade = np.ascontiguousarray(
-            alpha.transpose(2, 0, 1), dtype=np.float32) * np.float32(1 / 255)
+        fill, full, shade = np.ascontiguousarray(alpha.transpose(2, 0, 1),
+                                                 dtype=np.float32) * np.float32(1 / 255)
         ink = alpha[..., 1] > 127
         bg = patch[:, ink].mean(1) if ink.any() else patch.mean((1, 2))
         if style['shadow']:
@@ -800,31 +808,32 @@ class SyntheticTextRenderer:
         if curved:
             warp.shift = shift
             map_u, map_v = warp.inverse_maps(x0, y0, w, h)
-            alpha = cv2.remap(
-                layers, map_u, map_v, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
+            alpha = cv2.remap(layers,
+                              map_u,
+                              map_v,
+                              cv2.INTER_LINEAR,
+                              borderMode=cv2.BORDER_CONSTANT)
         else:
             mat = _translation(*(shift - [x0, y0])) @ warp
             if np.allclose(mat[2], [0, 0, 1]):
-                alpha = cv2.warpAffine(
-                    layers,
-                    mat[:2], (w, h),
-                    flags=cv2.INTER_LINEAR,
-                    borderMode=cv2.BORDER_CONSTANT)
+                alpha = cv2.warpAffine(layers,
+                                       mat[:2], (w, h),
+                                       flags=cv2.INTER_LINEAR,
+                                       borderMode=cv2.BORDER_CONSTANT)
             else:
-                alpha = cv2.warpPerspective(
-                    layers,
-                    mat, (w, h),
-                    flags=cv2.INTER_LINEAR,
-                    borderMode=cv2.BORDER_CONSTANT)
+                alpha = cv2.warpPerspective(layers,
+                                            mat, (w, h),
+                                            flags=cv2.INTER_LINEAR,
+                                            borderMode=cv2.BORDER_CONSTANT)
         if plate is not None:
             self._draw_plate(img, plate + shift, rng)
         self._composite(img, alpha, roi, style, rng)
-        return dict(
-            polygon=np.round(poly, 2).ravel().tolist(),
-            bbox=np.round(np.concatenate([poly.min(0), poly.max(0)]), 2).tolist(),
-            bbox_label=0,
-            ignore=False,
-            text=text)
+        return dict(polygon=np.round(poly, 2).ravel().tolist(),
+                    bbox=np.round(np.concatenate([poly.min(0), poly.max(0)]),
+                                  2).tolist(),
+                    bbox_label=0,
+                    ignore=False,
+                    text=text)
 
     # ----------------------------------------------------------------- image
     def _post_process(self, img: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -911,8 +920,10 @@ def _render_one(renderer: SyntheticTextRenderer, task: Tuple) -> Tuple[Dict, int
     img, instances, skipped = renderer.render_bgr(image_rng(seed, split, index))
     if not cv2.imwrite(osp.join(out_dir, rel_path), img, params):
         raise IOError(f'failed to write {osp.join(out_dir, rel_path)}')
-    info = dict(
-        img_path=rel_path, height=img.shape[0], width=img.shape[1], instances=instances)
+    info = dict(img_path=rel_path,
+                height=img.shape[0],
+                width=img.shape[1],
+                instances=instances)
     return info, skipped
 
 
@@ -980,20 +991,17 @@ def render_dataset(out_dir: str,
     ann_files = {}
     for task, dataset_type in (('textspotting', 'TextSpottingDataset'),
                                ('textdet', 'TextDetDataset')):
-        ann = dict(
-            metainfo=dict(
-                dataset_type=dataset_type,
-                task_name=task,
-                category=[dict(id=0, name='text')]),
-            data_list=data_list)
+        ann = dict(metainfo=dict(dataset_type=dataset_type,
+                                 task_name=task,
+                                 category=[dict(id=0, name='text')]),
+                   data_list=data_list)
         ann_files[task] = osp.join(out_dir, f'{task}_{split}.json')
         with open(ann_files[task], 'w', encoding='utf-8') as f:
             json.dump(ann, f, ensure_ascii=False)
     seconds = time.perf_counter() - start
-    return dict(
-        num_images=num_images,
-        num_words=sum(len(d['instances']) for d in data_list),
-        num_skipped=sum(s for _, s in results),
-        seconds=seconds,
-        images_per_sec=num_images / max(seconds, 1e-9),
-        ann_files=ann_files)
+    return dict(num_images=num_images,
+                num_words=sum(len(d['instances']) for d in data_list),
+                num_skipped=sum(s for _, s in results),
+                seconds=seconds,
+                images_per_sec=num_images / max(seconds, 1e-9),
+                ann_files=ann_files)

@@ -49,13 +49,15 @@ class OCLIPAttentionVisualizer(Visualizer):
 
     def _panel(self, picture, caption):
         scale = self.panel_height / picture.shape[0]
-        picture = cv2.resize(picture, (max(1, round(picture.shape[1] * scale)),
-                                       self.panel_height))
+        picture = cv2.resize(
+            picture, (max(1, round(picture.shape[1] * scale)), self.panel_height))
         canvas = Image.new('RGB', (max(picture.shape[1], 200), self.panel_height + 24),
                            'white')
         canvas.paste(Image.fromarray(picture), (0, 0))
-        ImageDraw.Draw(canvas).text((4, self.panel_height + 2), caption,
-                                    fill='black', font=self.font)
+        ImageDraw.Draw(canvas).text((4, self.panel_height + 2),
+                                    caption,
+                                    fill='black',
+                                    font=self.font)
         return np.asarray(canvas)
 
     def draw_attention(self, image, data_sample):
@@ -69,9 +71,8 @@ class OCLIPAttentionVisualizer(Visualizer):
             np.ndarray: the panels in a grid, uint8 RGB.
         """
         panels = [
-            self._panel(
-                overlay_attention(image, data_sample.pool_attn.numpy()),
-                'global token')
+            self._panel(overlay_attention(image, data_sample.pool_attn.numpy()),
+                        'global token')
         ]
         pred = data_sample.pred_instances
         words = data_sample.gt_instances.texts
@@ -85,9 +86,8 @@ class OCLIPAttentionVisualizer(Visualizer):
                            f'-> {pred.pred_chars[i]} '
                            f'({float(pred.pred_scores[i]):.2f})')
             panels.append(
-                self._panel(
-                    overlay_attention(image, pred.attn_maps[i].numpy()),
-                    caption))
+                self._panel(overlay_attention(image, pred.attn_maps[i].numpy()),
+                            caption))
         return self._grid(panels)
 
     def _grid(self, panels):
@@ -101,8 +101,15 @@ class OCLIPAttentionVisualizer(Visualizer):
             rows.append(row)
         return np.concatenate(rows)
 
-    def add_datasample(self, name, image, data_sample=None, draw_gt=True,
-                       draw_pred=True, show=False, wait_time=0, out_file=None,
+    def add_datasample(self,
+                       name,
+                       image,
+                       data_sample=None,
+                       draw_gt=True,
+                       draw_pred=True,
+                       show=False,
+                       wait_time=0,
+                       out_file=None,
                        step=0):
         """Draw ``data_sample`` on ``image`` (RGB); save to the vis backends,
         to ``out_file`` if given, and return the picture."""

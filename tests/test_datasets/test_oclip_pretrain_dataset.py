@@ -14,10 +14,9 @@ WORD_30 = 'A' * 30
 
 def write_ann(path, data_list):
     with open(path, 'w', encoding='utf-8') as f:
-        json.dump(
-            dict(metainfo=dict(task_name='textspotting'), data_list=data_list),
-            f,
-            ensure_ascii=False)
+        json.dump(dict(metainfo=dict(task_name='textspotting'), data_list=data_list),
+                  f,
+                  ensure_ascii=False)
     return str(path)
 
 
@@ -28,12 +27,11 @@ def hand_made_data_list():
             height=20,
             width=30,
             instances=[
-                dict(
-                    text='Hello',
-                    ignore=False,
-                    bbox_label=0,
-                    bbox=[0, 0, 5, 5],
-                    polygon=[0, 0, 5, 0, 5, 5, 0, 5]),  # kept
+                dict(text='Hello',
+                     ignore=False,
+                     bbox_label=0,
+                     bbox=[0, 0, 5, 5],
+                     polygon=[0, 0, 5, 0, 5, 5, 0, 5]),  # kept
                 dict(text='###', ignore=True),  # ignored (flag)
                 dict(text='###'),  # ignored (text)
                 dict(text='secret', ignore=True),  # ignored (flag)
@@ -58,19 +56,19 @@ def test_packaged_dictionary():
 
 def test_filtering_counts(tmp_path):
     ann = write_ann(tmp_path / 'ann.json', hand_made_data_list())
-    dataset = OCLIPPretrainDataset(
-        ann_file=ann, data_prefix=dict(img_path='imgs'), pipeline=[])
-    assert dataset.filter_stats == dict(
-        images=4,
-        images_kept=2,
-        images_without_words=2,
-        instances=12,
-        instances_ignored=3,
-        words_with_unknown_chars=4,
-        unknown_chars_removed=7,
-        words_too_short=3,
-        words_truncated=1,
-        words_kept=6)
+    dataset = OCLIPPretrainDataset(ann_file=ann,
+                                   data_prefix=dict(img_path='imgs'),
+                                   pipeline=[])
+    assert dataset.filter_stats == dict(images=4,
+                                        images_kept=2,
+                                        images_without_words=2,
+                                        instances=12,
+                                        instances_ignored=3,
+                                        words_with_unknown_chars=4,
+                                        unknown_chars_removed=7,
+                                        words_too_short=3,
+                                        words_truncated=1,
+                                        words_kept=6)
     assert len(dataset) == 2
     first, second = dataset.get_data_info(0), dataset.get_data_info(1)
     assert first['img_path'] == osp.join('imgs', 'a.jpg')
@@ -88,23 +86,21 @@ def test_min_len_max_len_lowercase(tmp_path):
     dict_file = tmp_path / 'lower.txt'
     dict_file.write_text(''.join(f'{c}\n' for c in 'abcdefghijklmnopqrstuvwxyz'))
     ann = write_ann(tmp_path / 'ann.json', [
-        dict(
-            img_path='a.jpg',
-            instances=[
-                dict(text='Hello'),
-                dict(text='x'),
-                dict(text='OK!'),
-                dict(text='abcdefgh')
-            ])
+        dict(img_path='a.jpg',
+             instances=[
+                 dict(text='Hello'),
+                 dict(text='x'),
+                 dict(text='OK!'),
+                 dict(text='abcdefgh')
+             ])
     ])
-    dataset = OCLIPPretrainDataset(
-        ann_file=ann,
-        dict_file=str(dict_file),
-        max_text_len=5,
-        min_word_len=2,
-        lowercase=True,
-        serialize_data=False,
-        pipeline=[])
+    dataset = OCLIPPretrainDataset(ann_file=ann,
+                                   dict_file=str(dict_file),
+                                   max_text_len=5,
+                                   min_word_len=2,
+                                   lowercase=True,
+                                   serialize_data=False,
+                                   pipeline=[])
     texts = [i['text'] for i in dataset.get_data_info(0)['instances']]
     assert texts == ['hell', 'ok', 'abcd']
     assert dataset.filter_stats['words_too_short'] == 1
@@ -144,19 +140,17 @@ def test_pipeline_end_to_end(tmp_path):
         dict(type='LoadImageFromFile'),
         dict(type='LoadOCRAnnotations', with_text=True),
         dict(type='SampleTextInstances', max_instances=3),
-        dict(
-            type='TorchVisionWrapper',
-            op='RandomResizedCrop',
-            size=512,
-            scale=(0.95, 1.0),
-            interpolation=3),
+        dict(type='TorchVisionWrapper',
+             op='RandomResizedCrop',
+             size=512,
+             scale=(0.95, 1.0),
+             interpolation=3),
         dict(type='PackOCLIPInputs')
     ]
-    dataset = OCLIPPretrainDataset(
-        data_root=str(tmp_path),
-        ann_file='ann.json',
-        data_prefix=dict(img_path='imgs'),
-        pipeline=pipeline)
+    dataset = OCLIPPretrainDataset(data_root=str(tmp_path),
+                                   ann_file='ann.json',
+                                   data_prefix=dict(img_path='imgs'),
+                                   pipeline=pipeline)
     sample = dataset[0]
     assert tuple(sample['inputs'].shape) == (3, 512, 512)
     texts = sample['data_samples'].gt_instances.texts

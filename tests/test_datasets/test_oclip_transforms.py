@@ -10,12 +10,11 @@ from mmocr_oclip.datasets import PackOCLIPInputs, SampleTextInstances
 
 
 def instance_results(num):
-    return dict(
-        gt_texts=[f'w{i}' for i in range(num)],
-        gt_ignored=np.zeros(num, dtype=np.bool_),
-        gt_bboxes=np.arange(num * 4, dtype=np.float32).reshape(num, 4),
-        gt_bboxes_labels=np.arange(num, dtype=np.int64),
-        gt_polygons=[np.full(8, i, dtype=np.float32) for i in range(num)])
+    return dict(gt_texts=[f'w{i}' for i in range(num)],
+                gt_ignored=np.zeros(num, dtype=np.bool_),
+                gt_bboxes=np.arange(num * 4, dtype=np.float32).reshape(num, 4),
+                gt_bboxes_labels=np.arange(num, dtype=np.int64),
+                gt_polygons=[np.full(8, i, dtype=np.float32) for i in range(num)])
 
 
 def kept_indices(results):
@@ -58,13 +57,12 @@ def test_pack_oclip_inputs(flip):
     img = np.random.randint(0, 256, (5, 7, 3), dtype=np.uint8)
     if flip:  # a non-contiguous view, as TorchVisionWrapper returns
         img = img[..., ::-1]
-    results = dict(
-        img=img,
-        gt_texts=['ab', 'c'],
-        img_path='x.jpg',
-        img_shape=(5, 7),
-        ori_shape=(10, 14),
-        gt_ignored=np.zeros(2))
+    results = dict(img=img,
+                   gt_texts=['ab', 'c'],
+                   img_path='x.jpg',
+                   img_shape=(5, 7),
+                   ori_shape=(10, 14),
+                   gt_ignored=np.zeros(2))
     packed = PackOCLIPInputs()(results)
     inputs = packed['inputs']
     assert inputs.dtype == torch.uint8 and inputs.is_contiguous()
@@ -73,25 +71,27 @@ def test_pack_oclip_inputs(flip):
     assert isinstance(sample, TextSpottingDataSample)
     assert sample.gt_instances.texts == ['ab', 'c']
     assert set(sample.gt_instances.keys()) == {'texts'}
-    assert sample.metainfo == dict(
-        img_path='x.jpg', img_shape=(5, 7), ori_shape=(10, 14))
+    assert sample.metainfo == dict(img_path='x.jpg',
+                                   img_shape=(5, 7),
+                                   ori_shape=(10, 14))
 
 
 def test_pack_oclip_inputs_gray_and_no_image():
-    packed = PackOCLIPInputs(meta_keys=('img_path', ))(
-        dict(img=np.zeros((4, 6), np.uint8), gt_texts=['a'], img_path='y.jpg'))
+    packed = PackOCLIPInputs(meta_keys=('img_path', ))(dict(img=np.zeros((4, 6),
+                                                                         np.uint8),
+                                                            gt_texts=['a'],
+                                                            img_path='y.jpg'))
     assert tuple(packed['inputs'].shape) == (1, 4, 6)
     packed = PackOCLIPInputs()(dict(gt_texts=[]))
     assert 'inputs' not in packed and packed['data_samples'].gt_instances.texts == []
 
 
 @pytest.mark.parametrize('crop, shape', [
-    (dict(
-        type='TorchVisionWrapper',
-        op='RandomResizedCrop',
-        size=512,
-        scale=(0.95, 1.0),
-        interpolation=3), (3, 512, 512)),
+    (dict(type='TorchVisionWrapper',
+          op='RandomResizedCrop',
+          size=512,
+          scale=(0.95, 1.0),
+          interpolation=3), (3, 512, 512)),
     (dict(type='Resize', scale=(64, 64), keep_ratio=True), (3, 40, 64)),
 ])
 def test_crop_in_pipeline(crop, shape):

@@ -16,15 +16,14 @@ from mmocr_oclip.datasets.synthetic_text import (SyntheticTextRenderer,
 REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 # uniform background and no image-level effects: every pixel that differs from
 # the background colour belongs to a word (fill, outline or shadow)
-CLEAN = dict(
-    backgrounds=('plain', ),
-    plate_ratio=0,
-    lighting=0,
-    blur=0,
-    noise=0,
-    jpeg_noise=0,
-    outline_ratio=0.5,
-    shadow_ratio=0.5)
+CLEAN = dict(backgrounds=('plain', ),
+             plate_ratio=0,
+             lighting=0,
+             blur=0,
+             noise=0,
+             jpeg_noise=0,
+             outline_ratio=0.5,
+             shadow_ratio=0.5)
 SMALL = dict(img_size=(160, 200), words_per_image=(2, 4), font_size=(12, 40))
 GEOMETRIES = {
     'straight': dict(max_rotation=0, perspective=0, curved_ratio=0),
@@ -46,12 +45,11 @@ def _text_mask(img):
 
 @pytest.mark.parametrize('geometry', list(GEOMETRIES))
 def test_polygons_enclose_text(geometry):
-    renderer = SyntheticTextRenderer(
-        img_size=(256, 320),
-        words_per_image=(4, 6),
-        font_size=(14, 64),
-        **CLEAN,
-        **GEOMETRIES[geometry])
+    renderer = SyntheticTextRenderer(img_size=(256, 320),
+                                     words_per_image=(4, 6),
+                                     font_size=(14, 64),
+                                     **CLEAN,
+                                     **GEOMETRIES[geometry])
     num_points = 2 * renderer.curve_points if geometry == 'curved' else 4
     for seed in range(4):
         img, instances = renderer.render(seed)
@@ -67,8 +65,8 @@ def test_polygons_enclose_text(geometry):
             assert (x * np.roll(y, -1) - np.roll(x, -1) * y).sum() > 0
             assert poly.min() >= 0
             assert poly[:, 0].max() <= w - 1 and poly[:, 1].max() <= h - 1
-            np.testing.assert_allclose(
-                inst['bbox'], [*poly.min(0), *poly.max(0)], atol=0.01)
+            np.testing.assert_allclose(inst['bbox'], [*poly.min(0), *poly.max(0)],
+                                       atol=0.01)
             mask = np.zeros((h, w), np.uint8)
             cv2.fillPoly(mask, [np.round(poly * 16).astype(np.int32)], 1, shift=4)
             assert text[mask > 0].sum() > 20, 'polygon without text pixels'
@@ -81,8 +79,8 @@ def test_polygons_enclose_text(geometry):
 def test_render_scene_defaults():
     renderer = SyntheticTextRenderer(img_size=((100, 140), (150, 210)))
     for seed in range(3):
-        img, instances, skipped = renderer.render(
-            np.random.default_rng(seed), return_skipped=True)
+        img, instances, skipped = renderer.render(np.random.default_rng(seed),
+                                                  return_skipped=True)
         assert 100 <= img.shape[0] <= 140 and 150 <= img.shape[1] <= 210
         assert len(instances) + skipped in range(3, 9)
         for inst in instances:
@@ -125,10 +123,9 @@ def test_annotation_format(tmp_path):
                                ('textdet', 'TextDetDataset')):
         with open(tmp_path / f'{task}_train.json') as f:
             ann = json.load(f)
-        assert ann['metainfo'] == dict(
-            dataset_type=dataset_type,
-            task_name=task,
-            category=[dict(id=0, name='text')])
+        assert ann['metainfo'] == dict(dataset_type=dataset_type,
+                                       task_name=task,
+                                       category=[dict(id=0, name='text')])
         assert len(ann['data_list']) == 2
         for i, info in enumerate(ann['data_list']):
             assert info['img_path'] == f'imgs/train/{i:06d}.jpg'
@@ -150,18 +147,16 @@ def test_mmocr_ocr_dataset(tmp_path):
     render_dataset(str(tmp_path), num_images=2, seed=2, **SMALL)
     pipeline = [
         dict(type='LoadImageFromFile'),
-        dict(
-            type='LoadOCRAnnotations',
-            with_bbox=True,
-            with_polygon=True,
-            with_label=True,
-            with_text=True)
+        dict(type='LoadOCRAnnotations',
+             with_bbox=True,
+             with_polygon=True,
+             with_label=True,
+             with_text=True)
     ]
-    dataset = OCRDataset(
-        data_root=str(tmp_path),
-        ann_file='textspotting_train.json',
-        data_prefix=dict(img_path=''),
-        pipeline=pipeline)
+    dataset = OCRDataset(data_root=str(tmp_path),
+                         ann_file='textspotting_train.json',
+                         data_prefix=dict(img_path=''),
+                         pipeline=pipeline)
     assert len(dataset) == 2
     assert dataset.metainfo['task_name'] == 'textspotting'
     for i in range(2):
@@ -174,8 +169,9 @@ def test_mmocr_ocr_dataset(tmp_path):
 def test_word_sources(tmp_path):
     dict_file = tmp_path / 'dict.txt'
     dict_file.write_text('a\nb\nc\nx\n\n7\n \n', encoding='utf-8')
-    renderer = SyntheticTextRenderer(
-        dict_file=str(dict_file), word_length=(3, 5), **SMALL)
+    renderer = SyntheticTextRenderer(dict_file=str(dict_file),
+                                     word_length=(3, 5),
+                                     **SMALL)
     texts = [inst['text'] for s in range(3) for inst in renderer.render(s)[1]]
     assert texts and set(''.join(texts)) <= set('abcx7')
     assert all(3 <= len(t) <= 5 for t in texts)
@@ -186,8 +182,9 @@ def test_word_sources(tmp_path):
     texts = {inst['text'] for s in range(3) for inst in renderer.render(s)[1]}
     assert texts and texts <= {'cab', 'WORD', 'xx7'}
     # words are filtered by the dictionary
-    renderer = SyntheticTextRenderer(
-        words=str(word_file), dict_file=str(dict_file), **SMALL)
+    renderer = SyntheticTextRenderer(words=str(word_file),
+                                     dict_file=str(dict_file),
+                                     **SMALL)
     assert renderer.words == ['cab', 'xx7']
 
 
@@ -206,32 +203,31 @@ def test_errors_and_skips(tmp_path):
     with pytest.raises(ValueError, match='backgrounds'):
         SyntheticTextRenderer(backgrounds=('sky', ))
 
-    renderer = SyntheticTextRenderer(
-        img_size=(40, 40),
-        font_size=(30, 30),
-        words=['extraordinarily'],
-        words_per_image=(2, 2))
+    renderer = SyntheticTextRenderer(img_size=(40, 40),
+                                     font_size=(30, 30),
+                                     words=['extraordinarily'],
+                                     words_per_image=(2, 2))
     img, instances, skipped = renderer.render(0, return_skipped=True)
     assert instances == [] and skipped == 2
     # no default font has CJK glyphs
     renderer = SyntheticTextRenderer(words=['\u4e2d\u6587'], **SMALL)
     img, instances, skipped = renderer.render(0, return_skipped=True)
     assert instances == [] and skipped >= 2
-    summary = render_dataset(
-        str(tmp_path / 'out'),
-        num_images=2,
-        img_size=(40, 40),
-        font_size=(30, 30),
-        words=['extraordinarily'],
-        words_per_image=(2, 2))
+    summary = render_dataset(str(tmp_path / 'out'),
+                             num_images=2,
+                             img_size=(40, 40),
+                             font_size=(30, 30),
+                             words=['extraordinarily'],
+                             words_per_image=(2, 2))
     assert summary['num_words'] == 0 and summary['num_skipped'] == 4
 
 
 def test_fonts_dir(tmp_path):
     font = default_font_files()[0]
     shutil.copy(font, tmp_path)
-    renderer = SyntheticTextRenderer(
-        fonts_dir=str(tmp_path), use_default_fonts=False, **SMALL)
+    renderer = SyntheticTextRenderer(fonts_dir=str(tmp_path),
+                                     use_default_fonts=False,
+                                     **SMALL)
     assert renderer.font_files == [str(tmp_path / osp.basename(font))]
     assert renderer.render(0)[1]
     renderer = SyntheticTextRenderer(fonts_dir=str(tmp_path))
@@ -241,16 +237,16 @@ def test_fonts_dir(tmp_path):
 @pytest.mark.slow
 def test_cli(tmp_path):
     env = dict(os.environ)
-    env['PYTHONPATH'] = os.pathsep.join(
-        filter(None, [REPO_ROOT, env.get('PYTHONPATH')]))
+    env['PYTHONPATH'] = os.pathsep.join(filter(
+        None, [REPO_ROOT, env.get('PYTHONPATH')]))
     cmd = [
         sys.executable,
         osp.join(REPO_ROOT, 'tools', 'render_synthetic_text.py'),
         str(tmp_path), '--num-images', '3', '--img-size', '128', '160', '--seed', '1',
         '--curved-ratio', '0.5'
     ]
-    out = subprocess.run(
-        cmd, env=env, capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(cmd, env=env, capture_output=True, text=True,
+                         check=True).stdout
     assert 'images/s' in out
     assert sorted(os.listdir(tmp_path / 'imgs' /
                              'train')) == ['000000.jpg', '000001.jpg', '000002.jpg']

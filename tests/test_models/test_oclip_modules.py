@@ -79,8 +79,12 @@ def test_contrastive_loss_hand_computed():
 
 def test_text_encoder_padding_and_causality():
     torch.manual_seed(0)
-    enc = CharacterTextEncoder(vocab_size=10, max_len=8, width=16, num_layers=2,
-                               num_heads=2, embed_dim=12)
+    enc = CharacterTextEncoder(vocab_size=10,
+                               max_len=8,
+                               width=16,
+                               num_layers=2,
+                               num_heads=2,
+                               embed_dim=12)
     enc.init_weights()
     enc.eval()
     tokens = torch.tensor([[1, 2, 3, 9, 0, 0, 0, 0]])
@@ -94,15 +98,19 @@ def test_text_encoder_padding_and_causality():
     assert torch.allclose(enc(other, torch.tensor([3])), out, atol=1e-6)
     # ... and without the causal mask they are masked out as padding
     enc.causal = False
-    assert torch.allclose(enc(other, torch.tensor([3])), enc(tokens, torch.tensor([3])),
+    assert torch.allclose(enc(other, torch.tensor([3])),
+                          enc(tokens, torch.tensor([3])),
                           atol=1e-6)
 
 
 def test_neck_and_decoder_ignore_padding():
     torch.manual_seed(0)
     neck = AttentionPoolNeck(in_channels=16, embed_dim=8, num_heads=2, spatial_size=4)
-    decoder = VisualTextualDecoder(num_classes=5, embed_dim=8, num_layers=2,
-                                   num_heads=2, spatial_size=4)
+    decoder = VisualTextualDecoder(num_classes=5,
+                                   embed_dim=8,
+                                   num_layers=2,
+                                   num_heads=2,
+                                   spatial_size=4)
     neck.eval()
     decoder.eval()
     feat = torch.randn(1, 16, 2, 3)
@@ -144,7 +152,7 @@ def test_softmax_ce_matches_masked_character_loss():
     loss = MODELS.build(dict(type='mmdet.CrossEntropyLoss', loss_weight=2.0))
     logits = torch.tensor([[2.0, 0.0, 0.0], [0.0, 1.0, 0.0]])
     target = torch.tensor([0, 2])
-    expected = 2.0 * (-math.log(math.exp(2) / (math.exp(2) + 2)) -
-                      math.log(1 / (1 + math.e + 1))) / 2
+    expected = 2.0 * (-math.log(math.exp(2) /
+                                (math.exp(2) + 2)) - math.log(1 / (1 + math.e + 1))) / 2
     assert loss(logits, target).item() == pytest.approx(expected, rel=1e-6)
     assert F.cross_entropy(logits, target).item() == pytest.approx(expected / 2)

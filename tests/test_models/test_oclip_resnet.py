@@ -22,7 +22,7 @@ def test_depth101_layers_and_outputs():
     assert [len(getattr(model, f'layer{i}')) for i in range(1, 5)] == [3, 4, 23, 3]
     outs = model(torch.rand(1, 3, 64, 96))
     assert [tuple(o.shape) for o in outs] == [(1, 32, 16, 24), (1, 64, 8, 12),
-                                               (1, 128, 4, 6), (1, 256, 2, 3)]
+                                              (1, 128, 4, 6), (1, 256, 2, 3)]
 
 
 def test_invalid_depth():
@@ -33,8 +33,10 @@ def test_invalid_depth():
 def test_bn3_zero_initialised_unless_pretrained(tmp_path):
     model = OCLIPResNet(depth=50, base_channels=8)
     model.init_weights()
-    bn3 = [m.bn3 for layer in (model.layer1, model.layer2, model.layer3, model.layer4)
-           for m in layer]
+    bn3 = [
+        m.bn3 for layer in (model.layer1, model.layer2, model.layer3, model.layer4)
+        for m in layer
+    ]
     assert len(bn3) == 16
     assert all(bool((bn.weight == 0).all()) for bn in bn3)
     assert float(model.layer1[0].bn1.weight.mean()) == 1.0
@@ -43,10 +45,13 @@ def test_bn3_zero_initialised_unless_pretrained(tmp_path):
 
     # weights loaded through init_cfg are kept as they are
     ckpt = tmp_path / 'backbone.pth'
-    state = {k: torch.full_like(v, 0.5) if v.is_floating_point() else v
-             for k, v in model.state_dict().items()}
+    state = {
+        k: torch.full_like(v, 0.5) if v.is_floating_point() else v
+        for k, v in model.state_dict().items()
+    }
     torch.save({'state_dict': state}, ckpt)
-    loaded = OCLIPResNet(depth=50, base_channels=8,
+    loaded = OCLIPResNet(depth=50,
+                         base_channels=8,
                          init_cfg=dict(type='Pretrained', checkpoint=str(ckpt)))
     loaded.init_weights()
     assert float(loaded.layer1[0].bn3.weight.min()) == 0.5

@@ -11,12 +11,10 @@ import pytest
 from mmocr.datasets import OCRDataset
 from PIL import Image
 
-from mmocr_oclip.datasets.converters.gt_formats import (GTFormatError, collect_samples,
-                                                        convert_dataset, main,
-                                                        parse_ctw1500_txt,
-                                                        parse_ctw1500_xml,
-                                                        parse_icdar2015,
-                                                        parse_totaltext)
+from mmocr_oclip.datasets.converters import (GTFormatError, convert_dataset,
+                                             parse_ctw1500_txt, parse_ctw1500_xml,
+                                             parse_icdar2015, parse_totaltext)
+from mmocr_oclip.datasets.converters.gt_formats import collect_samples, main
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 SHARED = osp.join(ROOT, '..', 'shared', 'data')
@@ -88,8 +86,10 @@ def test_totaltext_legacy_wrapped(tmp_path, newline):
     path = write(tmp_path / 'poly_gt_img1.txt', '\ufeff' + LEGACY, newline)
     assert summary(parse_totaltext(path)) == [
         ([115, 322, 503, 346, 494, 426, 115, 404], 'the', False),
-        ([99, 56, 183, 45, 265, 56, 339, 82, 378, 109, 391, 143, 283, 108, 215, 84,
-          155, 73, 106, 91], "it's", False),
+        ([
+            99, 56, 183, 45, 265, 56, 339, 82, 378, 109, 391, 143, 283, 108, 215, 84,
+            155, 73, 106, 91
+        ], "it's", False),
         ([-3, 0, 10, 0, 10, 7], '#', True),
         ([1, 4, 2, 5, 3, 6], 'caf\xe9', False),
         ([1, 4, 2, 5, 3, 6], ',', False),
@@ -153,9 +153,8 @@ def test_ctw1500(tmp_path):
      'line 4: odd number of coordinates (27)'),
     (parse_ctw1500_txt, '0001001.txt', ctw_coords(0) + ',text\n',
      "line 1: no ',####' before the transcription"),
-    (parse_ctw1500_xml, '0001.xml',
-     CTW_XML.replace(f'<segs>{ctw_coords(5)}</segs>', ''),
-     'line 9: <box> without <segs>'),
+    (parse_ctw1500_xml, '0001.xml', CTW_XML.replace(
+        f'<segs>{ctw_coords(5)}</segs>', ''), 'line 9: <box> without <segs>'),
     (parse_ctw1500_xml, '0001.xml', CTW_XML.replace('</image>', ''), 'invalid XML'),
 ])
 def test_parse_errors(tmp_path, parse, name, content, reason):
@@ -168,14 +167,21 @@ def test_parse_errors(tmp_path, parse, name, content, reason):
 
 def make_dataset(root, dataset):
     """Generated images + GT of one dataset under root/{imgs,gt}."""
-    files = dict(
-        totaltext={'poly_gt_img1.txt': LEGACY, 'img12.txt': COMMA},
-        icdar2015={'gt_img_1.txt': IC15, 'gt_img_2.txt': IC15[:IC15.index('1,2,3')]},
-        ctw1500={'0001.xml': CTW_XML, '0001001.txt': CTW_TXT})[dataset]
-    images = dict(
-        totaltext=['img1.jpg', 'img12.JPG'],
-        icdar2015=['img_1.jpg', 'img_2.png'],
-        ctw1500=['0001.jpg', '1001.jpg'])[dataset]
+    files = dict(totaltext={
+        'poly_gt_img1.txt': LEGACY,
+        'img12.txt': COMMA
+    },
+                 icdar2015={
+                     'gt_img_1.txt': IC15,
+                     'gt_img_2.txt': IC15[:IC15.index('1,2,3')]
+                 },
+                 ctw1500={
+                     '0001.xml': CTW_XML,
+                     '0001001.txt': CTW_TXT
+                 })[dataset]
+    images = dict(totaltext=['img1.jpg', 'img12.JPG'],
+                  icdar2015=['img_1.jpg', 'img_2.png'],
+                  ctw1500=['0001.jpg', '1001.jpg'])[dataset]
     for name, content in files.items():
         write(osp.join(root, 'gt', name), content)
     for i, name in enumerate(images):
@@ -191,9 +197,9 @@ def make_dataset(root, dataset):
 def test_cli_json_loads_in_ocrdataset(tmp_path, capsys, dataset, counts):
     images = make_dataset(tmp_path, dataset)
     out = str(tmp_path / 'out')
-    assert main(dataset, [
-        str(tmp_path / 'imgs'), str(tmp_path / 'gt'), out, '--split', 'test'
-    ]) == 0
+    assert main(dataset,
+                [str(tmp_path / 'imgs'),
+                 str(tmp_path / 'gt'), out, '--split', 'test']) == 0
     assert (f'{dataset} test: 2 images, {sum(counts)} instances (2 ignored)'
             in capsys.readouterr().out)
     for task in ('textdet', 'textspotting'):
@@ -223,8 +229,8 @@ def test_missing_image(tmp_path, capsys):
     args = [str(tmp_path / p) for p in ('imgs', 'gt', 'out')]
     assert main('icdar2015', args + ['--split', 'train', '--task', 'textdet']) == 1
     assert gt in capsys.readouterr().err
-    assert main('icdar2015', args + ['--split', 'train', '--skip-missing',
-                                     '--img-prefix', 'images']) == 0
+    assert main('icdar2015', args +
+                ['--split', 'train', '--skip-missing', '--img-prefix', 'images']) == 0
     assert 'skipped 1 ground-truth entries' in capsys.readouterr().out
     with open(tmp_path / 'out' / 'textspotting_train.json') as f:
         [sample] = json.load(f)['data_list']
@@ -236,9 +242,11 @@ def test_cli_script_error_exit(tmp_path):
     make_dataset(tmp_path, 'ctw1500')
     write(tmp_path / 'gt' / '0001002.txt', ctw_coords(0) + ',text\n')
     proc = subprocess.run(
-        [sys.executable, osp.join(ROOT, 'tools', 'dataset_converters', 'ctw1500.py')]
-        + [str(tmp_path / p) for p in ('imgs', 'gt', 'out')] + ['--split', 'test'],
-        capture_output=True, text=True)
+        [sys.executable,
+         osp.join(ROOT, 'tools', 'dataset_converters', 'ctw1500.py')] +
+        [str(tmp_path / p) for p in ('imgs', 'gt', 'out')] + ['--split', 'test'],
+        capture_output=True,
+        text=True)
     assert proc.returncode == 1
     assert proc.stderr.startswith('error: ')
     assert "0001002.txt, line 1: no ',####'" in proc.stderr
@@ -261,8 +269,10 @@ def test_icdar2015_mini(tmp_path):
         expected[osp.basename(gt)[3:-4] + '.jpg'] = [
             ([float(v) for v in row[:8]], row[8], row[8] == '###') for row in rows
         ]
-    assert {osp.basename(d['img_path']): summary(d['instances'])
-            for d in data_list} == expected
+    assert {
+        osp.basename(d['img_path']): summary(d['instances'])
+        for d in data_list
+    } == expected
     assert stats['images'] == len(expected) == 10
     assert stats['instances'] == sum(map(len, expected.values()))
     assert stats['ignored'] == sum(i[2] for v in expected.values() for i in v)
@@ -290,12 +300,12 @@ def test_totaltext_mini_roundtrip(tmp_path):
             comma.append(','.join(map(str, poly.astype(int))) + ',' + inst['text'])
         write(tmp_path / 'legacy' / f'poly_gt_{stem}.txt', '\n'.join(legacy) + '\n')
         write(tmp_path / 'comma' / f'{stem}.txt', '\r\n'.join(comma) + '\r\n')
-        expected[osp.basename(sample['img_path'])] = (
-            sample['height'], sample['width'], summary(sample['instances']))
+        expected[osp.basename(sample['img_path'])] = (sample['height'], sample['width'],
+                                                      summary(sample['instances']))
     for fmt in ('legacy', 'comma'):
-        stats = convert_dataset('totaltext', osp.join(src, 'imgs'),
-                                str(tmp_path / fmt), str(tmp_path / f'out_{fmt}'),
-                                'train', ('textspotting', ))
+        stats = convert_dataset('totaltext', osp.join(src, 'imgs'), str(tmp_path / fmt),
+                                str(tmp_path / f'out_{fmt}'), 'train',
+                                ('textspotting', ))
         assert stats['instances'] == 136
         with open(tmp_path / f'out_{fmt}' / 'textspotting_train.json') as f:
             data_list = json.load(f)['data_list']

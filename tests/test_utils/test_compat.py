@@ -20,10 +20,18 @@ def test_mmengine_checkpoint_loads_with_weights_only(tmp_path):
         hub.update_scalar('train/loss', v)
     hub.update_info('iter', 7)
     ckpt = {
-        'meta': dict(epoch=1, iter=7, seed=0, cfg='a = 1', np_scalar=np.float64(0.5),
-                     np_int=np.int64(3)),
-        'state_dict': {'w': torch.ones(2)},
-        'message_hub': hub.state_dict(),
+        'meta':
+        dict(epoch=1,
+             iter=7,
+             seed=0,
+             cfg='a = 1',
+             np_scalar=np.float64(0.5),
+             np_int=np.int64(3)),
+        'state_dict': {
+            'w': torch.ones(2)
+        },
+        'message_hub':
+        hub.state_dict(),
         'param_schedulers': [dict(base_lrs=[0.1], last_epoch=7)],
     }
     path = tmp_path / 'ckpt.pth'
@@ -62,9 +70,8 @@ def test_history_buffer_statistics_survive_round_trip(tmp_path):
 
 def test_config_package_scheme(tmp_path):
     child = tmp_path / 'child.py'
-    child.write_text(
-        "_base_ = ['mmocr_oclip::textdet/psenet_resnet50-oclip-w16_fpnf_20e_synthetic.py']\n"
-        "max_epochs = 2\n")
+    base = 'textdet/psenet_resnet50-oclip-w16_fpnf_20e_synthetic.py'
+    child.write_text(f"_base_ = ['mmocr_oclip::{base}']\nmax_epochs = 2\n")
     cfg = Config.fromfile(str(child))
     assert cfg.model.backbone.type == 'OCLIPResNet'
     assert cfg.model.type == 'PSENet'  # from mmocr:: two levels up

@@ -17,14 +17,16 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('ann_files', nargs='+', help='MMOCR 1.x annotation files')
     parser.add_argument('--out', required=True, help='dictionary file to write')
-    parser.add_argument(
-        '--max-chars', type=int, help='keep at most N (most frequent) characters')
-    parser.add_argument(
-        '--min-count', type=int, default=1, help='keep characters seen >= K times')
-    parser.add_argument(
-        '--include-ascii',
-        action='store_true',
-        help='also add the 94 printable ASCII characters')
+    parser.add_argument('--max-chars',
+                        type=int,
+                        help='keep at most N (most frequent) characters')
+    parser.add_argument('--min-count',
+                        type=int,
+                        default=1,
+                        help='keep characters seen >= K times')
+    parser.add_argument('--include-ascii',
+                        action='store_true',
+                        help='also add the 94 printable ASCII characters')
     return parser.parse_args(argv)
 
 
@@ -37,9 +39,8 @@ def main(argv=None):
     chars = count_characters(words)
     spaces = {c: n for c, n in chars.items() if c.isspace()}
     if spaces:
-        print(
-            f'warning: whitespace left out of the dictionary: {spaces}',
-            file=sys.stderr)
+        print(f'warning: whitespace left out of the dictionary: {spaces}',
+              file=sys.stderr)
     dictionary = select_characters(chars, args.max_chars, args.min_count,
                                    args.include_ascii)
     write_dictionary(dictionary, args.out)

@@ -14,8 +14,9 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('gt_mat', help="SynthText's gt.mat")
     parser.add_argument('out_json', help='output annotation file')
-    parser.add_argument(
-        '--img-prefix', default='imgs', help='directory of the images in img_path')
+    parser.add_argument('--img-prefix',
+                        default='imgs',
+                        help='directory of the images in img_path')
     parser.add_argument(
         '--no-geometry',
         action='store_true',
@@ -27,12 +28,11 @@ def parse_args(argv=None):
 def main(argv=None):
     args = parse_args(argv)
     try:
-        counts = convert_synthtext(
-            args.gt_mat,
-            args.out_json,
-            img_prefix=args.img_prefix,
-            with_geometry=not args.no_geometry,
-            limit=args.limit)
+        counts = convert_synthtext(args.gt_mat,
+                                   args.out_json,
+                                   img_prefix=args.img_prefix,
+                                   with_geometry=not args.no_geometry,
+                                   limit=args.limit)
     except (OSError, ValueError) as e:
         sys.exit(f'error: {e}')
     print(f'{args.out_json}: {counts["images"]} images, {counts["instances"]} words')

@@ -97,12 +97,11 @@ def coverage_report(dictionary, chars, words, num_dropped=10):
     covered_words = sum(n for w, n in words.items() if kept.issuperset(w))
     dropped = sorted((c for c in chars if c not in kept),
                      key=lambda c: (-chars[c], ord(c)))
-    return dict(
-        distinct_chars=len(chars),
-        kept_chars=len(dictionary),
-        char_coverage=covered_chars / total_chars if total_chars else 1.0,
-        word_coverage=covered_words / total_words if total_words else 1.0,
-        top_dropped=[(c, chars[c]) for c in dropped[:num_dropped]])
+    return dict(distinct_chars=len(chars),
+                kept_chars=len(dictionary),
+                char_coverage=covered_chars / total_chars if total_chars else 1.0,
+                word_coverage=covered_words / total_words if total_words else 1.0,
+                top_dropped=[(c, chars[c]) for c in dropped[:num_dropped]])
 
 
 def write_dictionary(dictionary, out_file):

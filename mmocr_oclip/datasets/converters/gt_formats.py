@@ -173,9 +173,8 @@ def parse_ctw1500_xml(path: str) -> List[Tuple[str, List[Dict]]]:
     except ET.ParseError as e:
         raise GTFormatError(f'{path}, line {e.position[0]}: invalid XML ({e})')
     box_lines = dict(
-        zip(root.iter('box'),
-            (data.count(b'\n', 0, m.start()) + 1
-             for m in re.finditer(rb'<box\b', data))))
+        zip(root.iter('box'), (data.count(b'\n', 0, m.start()) + 1
+                               for m in re.finditer(rb'<box\b', data))))
     samples = []
     for image in root.iter('image'):
         if 'file' not in image.attrib:
@@ -255,9 +254,9 @@ def collect_samples(dataset: str,
         an image (always 0 unless ``skip_missing``).
     """
     extensions, read = DATASETS[dataset]
-    gt_files = sorted((f for f in os.listdir(gt_dir)
-                       if osp.splitext(f)[1].lower() in extensions),
-                      key=_natural_key)
+    gt_files = sorted(
+        (f for f in os.listdir(gt_dir) if osp.splitext(f)[1].lower() in extensions),
+        key=_natural_key)
     if not gt_files:
         raise GTFormatError(
             f'{gt_dir}: no ground-truth files ({", ".join(extensions)})')
@@ -266,8 +265,8 @@ def collect_samples(dataset: str,
     for gt_file in gt_files:
         gt_path = osp.join(gt_dir, gt_file)
         for img_file, instances in read(gt_path):
-            stems = ([osp.splitext(osp.basename(img_file))[0]] if img_file else
-                     image_stem_candidates(osp.splitext(gt_file)[0]))
+            stems = ([osp.splitext(osp.basename(img_file))[0]]
+                     if img_file else image_stem_candidates(osp.splitext(gt_file)[0]))
             img_name = next((images[s] for s in stems if s in images), None)
             if img_name is None:
                 if skip_missing:
@@ -295,20 +294,19 @@ def pack_samples(samples: List[Dict], task: str, img_prefix: str = '') -> Dict:
         instances = []
         for inst in sample['instances']:
             xs, ys = inst['polygon'][::2], inst['polygon'][1::2]
-            packed = dict(
-                polygon=inst['polygon'],
-                bbox=[min(xs), min(ys), max(xs), max(ys)],
-                bbox_label=0,
-                ignore=inst['ignore'])
+            packed = dict(polygon=inst['polygon'],
+                          bbox=[min(xs), min(ys), max(xs),
+                                max(ys)],
+                          bbox_label=0,
+                          ignore=inst['ignore'])
             if task == 'textspotting':
                 packed['text'] = inst['text']
             instances.append(packed)
         data_list.append(
-            dict(
-                img_path=osp.join(img_prefix, sample['img_name']),
-                height=sample['height'],
-                width=sample['width'],
-                instances=instances))
+            dict(img_path=osp.join(img_prefix, sample['img_name']),
+                 height=sample['height'],
+                 width=sample['width'],
+                 instances=instances))
     return PACKERS[task](data_root='', split='').add_meta(data_list)
 
 
@@ -336,12 +334,11 @@ def convert_dataset(dataset: str,
         with open(files[-1], 'w', encoding='utf-8') as f:
             json.dump(pack_samples(samples, task, img_prefix), f, ensure_ascii=False)
     instances = [inst for s in samples for inst in s['instances']]
-    return dict(
-        images=len(samples),
-        instances=len(instances),
-        ignored=sum(inst['ignore'] for inst in instances),
-        skipped=skipped,
-        files=files)
+    return dict(images=len(samples),
+                instances=len(instances),
+                ignored=sum(inst['ignore'] for inst in instances),
+                skipped=skipped,
+                files=files)
 
 
 def main(dataset: str, argv: Optional[Sequence[str]] = None) -> int:
@@ -353,22 +350,22 @@ def main(dataset: str, argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument('gt_dir', help='folder of the ground-truth files')
     parser.add_argument('out_dir', help='folder for {task}_{split}.json')
     parser.add_argument('--split', required=True, choices=('train', 'test'))
-    parser.add_argument(
-        '--task', default='both', choices=TASKS + ('both', ),
-        help='JSON file(s) to write (default: both)')
+    parser.add_argument('--task',
+                        default='both',
+                        choices=TASKS + ('both', ),
+                        help='JSON file(s) to write (default: both)')
     parser.add_argument(
         '--img-prefix',
         help='prefix of img_path in the JSON (default: IMG_DIR relative to '
         'OUT_DIR, i.e. data_root=OUT_DIR)')
-    parser.add_argument(
-        '--skip-missing', action='store_true',
-        help='skip ground truth without an image instead of failing')
+    parser.add_argument('--skip-missing',
+                        action='store_true',
+                        help='skip ground truth without an image instead of failing')
     args = parser.parse_args(argv)
     tasks = TASKS if args.task == 'both' else (args.task, )
     try:
         stats = convert_dataset(dataset, args.img_dir, args.gt_dir, args.out_dir,
-                                args.split, tasks, args.img_prefix,
-                                args.skip_missing)
+                                args.split, tasks, args.img_prefix, args.skip_missing)
     except (GTFormatError, OSError) as e:
         print(f'error: {e}', file=sys.stderr)
         return 1

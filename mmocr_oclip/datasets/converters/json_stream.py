@@ -2,10 +2,9 @@
 import json
 import os
 
-TEXTSPOTTING_METAINFO = dict(
-    dataset_type='TextSpottingDataset',
-    task_name='textspotting',
-    category=[dict(id=0, name='text')])
+TEXTSPOTTING_METAINFO = dict(dataset_type='TextSpottingDataset',
+                             task_name='textspotting',
+                             category=[dict(id=0, name='text')])
 
 
 def dump_ocr_json(out_file, entries, metainfo=TEXTSPOTTING_METAINFO):

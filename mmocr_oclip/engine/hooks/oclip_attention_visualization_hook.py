@@ -23,11 +23,14 @@ class OCLIPAttentionVisualizationHook(Hook):
     def _draw(self, runner, batch_idx, data_batch, outputs, mode):
         if not self.enable or batch_idx % self.interval:
             return
-        for inputs, sample in list(zip(data_batch['inputs'], outputs))[:self.max_images]:
+        for inputs, sample in list(zip(data_batch['inputs'],
+                                       outputs))[:self.max_images]:
             image = inputs.permute(1, 2, 0).numpy()[..., ::-1].copy()  # BGR -> RGB
             name = f'{mode}_{sample.metainfo.get("img_path", batch_idx)}'
-            runner.visualizer.add_datasample(
-                name.replace('/', '_'), image, sample, step=runner.epoch)
+            runner.visualizer.add_datasample(name.replace('/', '_'),
+                                             image,
+                                             sample,
+                                             step=runner.epoch)
 
     def after_val_iter(self, runner, batch_idx, data_batch=None, outputs=None):
         self._draw(runner, batch_idx, data_batch, outputs, 'val')

@@ -26,12 +26,11 @@ class OCLIPPretrainMetric(BaseMetric):
             masked = targets >= 0
             labels = pred.get('pred_labels')
             self.results.append(
-                dict(
-                    masked=int(masked.sum()),
-                    correct=0 if labels is None else int(
-                        (labels[masked] == targets[masked]).sum()),
-                    i2t=bool(sample['i2t_correct']),
-                    t2i=bool(sample['t2i_correct'])))
+                dict(masked=int(masked.sum()),
+                     correct=0 if labels is None else int(
+                         (labels[masked] == targets[masked]).sum()),
+                     i2t=bool(sample['i2t_correct']),
+                     t2i=bool(sample['t2i_correct'])))
 
     def compute_metrics(self, results):
         num_masked = sum(r['masked'] for r in results)

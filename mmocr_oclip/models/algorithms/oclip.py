@@ -143,23 +143,29 @@ class OCLIP(BaseModel):
             raise ValueError('an image without words reached OCLIP: '
                              f'{empty.metainfo.get("img_path", "?")}')
         tokens, lengths = self.tokenizer.encode([w for t in texts for w in t])
-        tokens, positions, targets = self.tokenizer.mask(
-            tokens, lengths, self.mask_prob, generator=generator)
+        tokens, positions, targets = self.tokenizer.mask(tokens,
+                                                         lengths,
+                                                         self.mask_prob,
+                                                         generator=generator)
         device = self.logit_scale.device
         tokens = tokens[:, :int(lengths.max()) + 1].to(device)
         embeds = self.text_encoder(tokens, lengths.to(device))
         image_index = torch.repeat_interleave(torch.arange(len(texts)), counts)
         slot = torch.arange(len(image_index)) - torch.repeat_interleave(
             counts.cumsum(0) - counts, counts)
-        return dict(embeds=embeds, image_index=image_index.to(device),
-                    slot=slot.to(device), counts=counts.to(device),
-                    targets=targets.to(device), positions=positions.to(device))
+        return dict(embeds=embeds,
+                    image_index=image_index.to(device),
+                    slot=slot.to(device),
+                    counts=counts.to(device),
+                    targets=targets.to(device),
+                    positions=positions.to(device))
 
     @staticmethod
     def image_text_embeds(texts):
         """(B, E): the mean embedding of each image's real words."""
         embeds, index, counts = texts['embeds'], texts['image_index'], texts['counts']
-        sums = embeds.new_zeros(len(counts), embeds.size(1)).index_add_(0, index, embeds)
+        sums = embeds.new_zeros(len(counts),
+                                embeds.size(1)).index_add_(0, index, embeds)
         return sums / counts.unsqueeze(1).to(embeds.dtype)
 
     def decode(self, texts, image_tokens, valid):
@@ -188,10 +194,9 @@ class OCLIP(BaseModel):
         feats = self.extract_feat(inputs, data_samples)
         texts = self.encode_texts(data_samples)
         scale = self.scale()
-        losses = dict(
-            loss_contrastive=self.loss_contrastive(
-                feats['image_embeds'], self.image_text_embeds(texts), scale),
-            logit_scale=scale.detach())
+        losses = dict(loss_contrastive=self.loss_contrastive(
+            feats['image_embeds'], self.image_text_embeds(texts), scale),
+                      logit_scale=scale.detach())
         if self.decoder is not None:
             logits, _ = self.decode(texts, feats['image_tokens'], feats['valid'])
             masked = texts['targets'] >= 0
@@ -229,18 +234,19 @@ class OCLIP(BaseModel):
             attn = attn.unflatten(-1, valid.shape[-2:])
         for i, sample in enumerate(data_samples):
             words = texts['image_index'] == i
-            pred = InstanceData(
-                masked_positions=texts['positions'][words].cpu(),
-                masked_targets=texts['targets'][words].cpu())
+            pred = InstanceData(masked_positions=texts['positions'][words].cpu(),
+                                masked_targets=texts['targets'][words].cpu())
             if self.decoder is not None:
                 pred.pred_labels = labels[words].cpu()
                 pred.pred_scores = scores[words].cpu()
                 pred.attn_maps = attn[words].cpu()
                 pred.pred_chars = [self.tokenizer.decode([i]) for i in pred.pred_labels]
                 pred.target_chars = [
-                    self.tokenizer.decode([i]) for i in pred.masked_targets]
+                    self.tokenizer.decode([i]) for i in pred.masked_targets
+                ]
             sample.pred_instances = pred
-            sample.pool_attn = feats['pool_attn'][i].unflatten(0, valid.shape[-2:]).cpu()
+            sample.pool_attn = feats['pool_attn'][i].unflatten(0,
+                                                               valid.shape[-2:]).cpu()
             sample.i2t_correct = i2t[i]
             sample.t2i_correct = t2i[i]
         return data_samples

@@ -2,7 +2,6 @@
 from mmdet.models.backbones.resnet import Bottleneck
 from mmengine.model.weight_init import constant_init
 from mmocr.models.common.backbones.clip_resnet import CLIPBottleneck, CLIPResNet
-
 from mmocr.registry import MODELS
 
 
@@ -43,7 +42,8 @@ class OCLIPResNet(CLIPResNet):
     def init_weights(self):
         """Kaiming/constant init (or checkpoint loading), then zero ``bn3``."""
         super().init_weights()
-        init_cfgs = self.init_cfg if isinstance(self.init_cfg, list) else [self.init_cfg]
+        init_cfgs = self.init_cfg if isinstance(self.init_cfg,
+                                                list) else [self.init_cfg]
         loaded = any(cfg and cfg.get('type') == 'Pretrained' for cfg in init_cfgs)
         if self.zero_init_residual and not loaded:
             for m in self.modules():

@@ -28,8 +28,13 @@ class VisualTextualDecoder(BaseModule):
         init_cfg (dict, optional): MMEngine init config.
     """
 
-    def __init__(self, num_classes, embed_dim=384, num_layers=6, num_heads=8,
-                 spatial_size=16, init_cfg=None):
+    def __init__(self,
+                 num_classes,
+                 embed_dim=384,
+                 num_layers=6,
+                 num_heads=8,
+                 spatial_size=16,
+                 init_cfg=None):
         super().__init__(init_cfg=init_cfg)
         self.image_pos = nn.Parameter(
             torch.randn(spatial_size**2, embed_dim) * embed_dim**-0.5)
@@ -57,7 +62,9 @@ class VisualTextualDecoder(BaseModule):
         attn = None
         for i, block in enumerate(self.resblocks):
             last = i == len(self.resblocks) - 1
-            queries, attn = block(queries, keys, image_tokens,
+            queries, attn = block(queries,
+                                  keys,
+                                  image_tokens,
                                   key_padding_mask=key_padding_mask,
                                   need_weights=last)
         return self.text_class(self.ln_final(queries)), attn

@@ -34,8 +34,12 @@ class ResidualAttentionBlock(nn.Module):
     def forward(self, x, attn_mask=None, key_padding_mask=None):
         """(M, L, C) -> (M, L, C); masks as :class:`nn.MultiheadAttention`'s."""
         y = self.ln_1(x)
-        x = x + self.attn(y, y, y, attn_mask=attn_mask,
-                          key_padding_mask=key_padding_mask, need_weights=False)[0]
+        x = x + self.attn(y,
+                          y,
+                          y,
+                          attn_mask=attn_mask,
+                          key_padding_mask=key_padding_mask,
+                          need_weights=False)[0]
         return x + self.mlp(self.ln_2(x))
 
 
@@ -62,7 +66,10 @@ class CrossAttentionBlock(nn.Module):
             tuple[Tensor, Tensor | None]: the queries (B, K, C) and, with
             ``need_weights``, the head-averaged attention (B, K, N).
         """
-        out, weights = self.attn(query, key, value, key_padding_mask=key_padding_mask,
+        out, weights = self.attn(query,
+                                 key,
+                                 value,
+                                 key_padding_mask=key_padding_mask,
                                  need_weights=need_weights)
         query = query + self.ln_1(out)
         return query + self.mlp(self.ln_2(query)), weights

@@ -27,8 +27,15 @@ class CharacterTextEncoder(BaseModule):
         init_cfg (dict, optional): MMEngine init config.
     """
 
-    def __init__(self, vocab_size, max_len=25, width=64, num_layers=6, num_heads=8,
-                 embed_dim=384, causal=True, init_cfg=None):
+    def __init__(self,
+                 vocab_size,
+                 max_len=25,
+                 width=64,
+                 num_layers=6,
+                 num_heads=8,
+                 embed_dim=384,
+                 causal=True,
+                 init_cfg=None):
         super().__init__(init_cfg=init_cfg)
         self.max_len = max_len
         self.causal = causal
@@ -38,10 +45,9 @@ class CharacterTextEncoder(BaseModule):
             ResidualAttentionBlock(width, num_heads) for _ in range(num_layers))
         self.ln_final = nn.LayerNorm(width)
         self.text_projection = nn.Parameter(torch.empty(width, embed_dim))
-        self.register_buffer(
-            'causal_mask',
-            torch.ones(max_len, max_len, dtype=torch.bool).triu(1),
-            persistent=False)
+        self.register_buffer('causal_mask',
+                             torch.ones(max_len, max_len, dtype=torch.bool).triu(1),
+                             persistent=False)
 
     def init_weights(self):
         """CLIP's initialisation of the text transformer."""

@@ -6,8 +6,8 @@ import torch
 from mmocr.models.common.dictionary import Dictionary
 from mmocr.registry import TASK_UTILS
 
-DEFAULT_DICT_FILE = osp.join(
-    osp.dirname(osp.dirname(osp.dirname(__file__))), 'resources', 'english_94.txt')
+DEFAULT_DICT_FILE = osp.join(osp.dirname(osp.dirname(osp.dirname(__file__))),
+                             'resources', 'english_94.txt')
 
 
 @TASK_UTILS.register_module()
@@ -59,8 +59,8 @@ class CharacterTokenizer:
             raise ValueError(f'empty word at index {int(np.argmin(lengths))}')
         codes = np.frombuffer(''.join(words).encode('utf-32-le'),
                               dtype=np.uint32).astype(np.int64)
-        pos = np.searchsorted(self._sorted_codes, codes).clip(
-            max=len(self._sorted_codes) - 1)
+        pos = np.searchsorted(self._sorted_codes,
+                              codes).clip(max=len(self._sorted_codes) - 1)
         known = self._sorted_codes[pos] == codes
         if not known.all():
             first = int(np.argmin(known))
