@@ -8,6 +8,7 @@ from .version import __version__
 
 apply_compat_fixes()
 
+from . import registry  # noqa: E402,F401  (the `mmocr_oclip` scope)
 from . import datasets, engine, evaluation, models, visualization  # noqa: E402,F401
 
 __all__ = ['__version__']

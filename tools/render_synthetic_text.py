@@ -1,4 +1,3 @@
-# Copyright (c) OpenMMLab. All rights reserved.
 """Render a synthetic scene-text dataset in MMOCR 1.x format.
 
 Example:
@@ -7,6 +6,7 @@ Example:
 """
 import argparse
 
+from mmocr_oclip.datasets.pseudo_words import pseudo_words
 from mmocr_oclip.datasets.synthetic_text import BACKGROUND_STYLES, render_dataset
 
 
@@ -24,7 +24,17 @@ def parse_args():
                         default=[512, 512],
                         metavar='N',
                         help='H W, or HMIN HMAX WMIN WMAX for random sizes')
-    parser.add_argument('--words', help='word list file, one word per line')
+    vocab = parser.add_mutually_exclusive_group()
+    vocab.add_argument('--words', help='word list file, one word per line')
+    vocab.add_argument('--pseudo-words',
+                       type=int,
+                       metavar='N',
+                       help='draw words from N made-up pronounceable words')
+    parser.add_argument('--vocab-seed',
+                        type=int,
+                        default=0,
+                        help='seed of the --pseudo-words vocabulary (keep it '
+                        'equal across splits to share the vocabulary)')
     parser.add_argument('--dict-file',
                         help='MMOCR dictionary file, one character per line')
     parser.add_argument('--fonts-dir', help='extra folder of .ttf/.otf fonts')
@@ -64,6 +74,8 @@ RENDERER_OPTIONS = ('img_size', 'words', 'dict_file', 'fonts_dir', 'word_length'
 
 def main():
     args = parse_args()
+    if args.pseudo_words:
+        args.words = pseudo_words(args.pseudo_words, seed=args.vocab_seed)
     renderer_cfg = {
         k: getattr(args, k)
         for k in RENDERER_OPTIONS if getattr(args, k) is not None

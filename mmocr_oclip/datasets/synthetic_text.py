@@ -1,4 +1,3 @@
-# Copyright (c) OpenMMLab. All rights reserved.
 """Synthetic scene-text renderer producing MMOCR 1.x annotations.
 
 Words are drawn with PIL onto procedurally generated scene-like backgrounds
@@ -980,9 +979,14 @@ def render_dataset(out_dir: str,
     tasks = [(out_dir, f'imgs/{split}/{i:06d}.{img_format}', seed, split, i, params)
              for i in range(num_images)]
     if workers > 1:
-        # fork avoids re-importing the (heavy) package in every worker
+        # forkserver: workers fork from a clean server process that imported this
+        # module once (plain fork hangs when the parent already runs OpenMP
+        # threads, e.g. inside a torch program)
         methods = multiprocessing.get_all_start_methods()
-        ctx = multiprocessing.get_context('fork' if 'fork' in methods else 'spawn')
+        ctx = multiprocessing.get_context(
+            'forkserver' if 'forkserver' in methods else 'spawn')
+        if 'forkserver' in methods:
+            ctx.set_forkserver_preload([__name__])
         with ctx.Pool(workers, _init_worker, (renderer_cfg, )) as pool:
             results = pool.map(_worker_render_one, tasks, chunksize=8)
     else:

@@ -1,0 +1,184 @@
+"""End-to-end: `mim train` / `mim test` from outside the repository, --resume,
+config inheritance, and oCLIP checkpoints loading into MMOCR detectors."""
+import glob
+import json
+import os
+import os.path as osp
+import subprocess
+import sys
+
+import pytest
+import torch
+from mmengine.config import Config
+from mmengine.runner import load_checkpoint, save_checkpoint
+from mmocr.registry import MODELS
+
+from mmocr_oclip.datasets import render_dataset
+
+pytestmark = pytest.mark.slow
+MIM = osp.join(osp.dirname(sys.executable), 'mim')
+PRETRAIN = 'configs/pretrain/oclip_rn50-w16_1xb16-8e_synthetic.py'
+DETECTOR = 'configs/textdet/psenet_resnet50-oclip-w16_fpnc_4e_synthetic.py'
+
+
+@pytest.fixture(scope='module')
+def rendered(tmp_path_factory):
+    root = tmp_path_factory.mktemp('rendered')
+    common = dict(img_size=(96, 96), words_per_image=(1, 3), font_size=(14, 30))
+    render_dataset(str(root), 32, split='train', seed=0, **common)
+    render_dataset(str(root), 4, split='test', seed=1, **common)
+    return str(root)
+
+
+def mim(*args, cwd):
+    """Run mim from ``cwd``, return its output; fail with the output on error."""
+    proc = subprocess.run([MIM, *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=900)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    return proc.stdout + proc.stderr
+
+
+def data_options(root):
+    return [f'{k}.dataset.data_root={root}'
+            for k in ('train_dataloader', 'val_dataloader', 'test_dataloader')]
+
+
+@pytest.fixture(scope='module')
+def pretrained(rendered, tmp_path_factory):
+    """A 1-epoch oCLIP pre-training run launched outside the repository."""
+    cwd = tmp_path_factory.mktemp('elsewhere')
+    work = cwd / 'oclip'
+    log = mim('train', 'mmocr_oclip', PRETRAIN, '--work-dir', str(work),
+              '--cfg-options', *data_options(rendered), 'train_cfg.max_epochs=1',
+              'train_cfg.val_interval=1', 'default_hooks.checkpoint.interval=1',
+              cwd=str(cwd))
+    assert 'acc_mask' in log and 'oclip/mask_char_acc' in log
+    return cwd, work
+
+
+def test_pretraining_checkpoint_and_attention_pictures(pretrained):
+    _, work = pretrained
+    ckpt = work / 'epoch_1.pth'
+    assert ckpt.is_file()
+    state = torch.load(ckpt, map_location='cpu')  # weights_only, allow-listed
+    assert any(k.startswith('backbone.') for k in state['state_dict'])
+    assert glob.glob(str(work / '*' / 'vis_data' / 'vis_image' / 'val_*.png'))
+
+
+def test_resume_continues(pretrained, rendered):
+    cwd, work = pretrained
+    log = mim('train', 'mmocr_oclip', PRETRAIN, '--work-dir', str(work), '--resume',
+              '--cfg-options', *data_options(rendered), 'train_cfg.max_epochs=2',
+              'train_cfg.val_interval=2', 'default_hooks.checkpoint.interval=1',
+              cwd=str(cwd))
+    assert 'resumed epoch: 1' in log
+    assert 'Epoch(train) [1]' not in log and 'Epoch(train) [2]' in log
+    assert (work / 'epoch_2.pth').is_file()
+
+
+def latest(work):
+    return (work / 'last_checkpoint').read_text().strip()
+
+
+def test_detector_finetune_and_mim_test(pretrained, rendered):
+    cwd, work = pretrained
+    det = cwd / 'psenet'
+    mim('train', 'mmocr_oclip', DETECTOR, '--work-dir', str(det), '--cfg-options',
+        *data_options(rendered), f'model.backbone.init_cfg.checkpoint={latest(work)}',
+        'train_cfg.max_epochs=1', 'train_cfg.val_interval=1',
+        'default_hooks.checkpoint.interval=1', cwd=str(cwd))
+    log = mim('test', 'mmocr_oclip', DETECTOR, '--checkpoint', str(det / 'epoch_1.pth'),
+              '--work-dir', str(cwd / 'test'), '--cfg-options', *data_options(rendered),
+              cwd=str(cwd))
+    assert 'icdar/hmean' in log
+    results = glob.glob(str(cwd / 'test' / '*' / '*.json'))
+    assert 'icdar/hmean' in json.load(open(results[0]))
+
+
+def test_user_config_inherits_ours(rendered, tmp_path):
+    user_cfg = tmp_path / 'my_oclip.py'
+    user_cfg.write_text(
+        "_base_ = ['mmocr_oclip::pretrain/oclip_rn50-w16_1xb16-8e_synthetic.py']\n"
+        f"train_dataloader = dict(dataset=dict(data_root='{rendered}'))\n"
+        'train_cfg = dict(max_epochs=1, val_interval=10)\n'
+        'val_dataloader = None\nval_cfg = None\nval_evaluator = None\n')
+    mim('train', 'mmocr_oclip', str(user_cfg), '--work-dir', str(tmp_path / 'w'),
+        '--cfg-options', 'default_hooks.checkpoint.interval=1', cwd=str(tmp_path))
+    assert (tmp_path / 'w' / 'epoch_1.pth').is_file()
+
+
+STOCK_PSENET = 'mmocr::textdet/psenet/psenet_resnet50-oclip_fpnf_600e_icdar2015.py'
+
+
+def stock_config(tmp_path):
+    """MMOCR's own PSENet-oCLIP config, inherited as a user's project would."""
+    path = tmp_path / 'stock_psenet.py'
+    path.write_text(f"_base_ = ['{STOCK_PSENET}']\n")
+    return Config.fromfile(str(path))
+
+
+def test_oclip_checkpoint_loads_into_stock_mmocr_psenet(tmp_path):
+    """The no-renaming promise: only init_cfg is set in MMOCR's own config."""
+    oclip = MODELS.build(
+        dict(type='OCLIP',
+             backbone=dict(type='OCLIPResNet', depth=50, out_indices=(3, )),
+             neck=dict(type='AttentionPoolNeck', embed_dim=32, num_heads=8),
+             text_encoder=dict(type='CharacterTextEncoder', width=16, num_layers=1,
+                               num_heads=2, embed_dim=32),
+             decoder=dict(type='VisualTextualDecoder', embed_dim=32, num_layers=1,
+                          num_heads=2)))
+    for p in oclip.backbone.parameters():
+        torch.nn.init.normal_(p)
+    ckpt = str(tmp_path / 'oclip.pth')
+    save_checkpoint(dict(state_dict=oclip.state_dict(), meta=dict(epoch=1)), ckpt)
+
+    cfg = stock_config(tmp_path)
+    cfg.model.backbone.init_cfg = dict(type='Pretrained', checkpoint=ckpt,
+                                       prefix='backbone.')
+    detector = MODELS.build(cfg.model)
+    assert type(detector.backbone).__name__ == 'CLIPResNet'  # MMOCR's own class
+    detector.init_weights()
+    ours = {k[len('backbone.'):]: v for k, v in oclip.state_dict().items()
+            if k.startswith('backbone.')}
+    theirs = detector.backbone.state_dict()
+    assert set(ours) == set(theirs)  # no missing, no unexpected keys
+    for key, value in theirs.items():
+        assert torch.equal(value, ours[key]), key
+
+
+def test_stock_psenet_oclip_runs_forward_on_cpu(tmp_path):
+    from mmocr.utils import register_all_modules
+    register_all_modules(init_default_scope=False)
+    cfg = stock_config(tmp_path)
+    cfg.model.backbone.init_cfg = None
+    model = MODELS.build(cfg.model)
+    model.init_weights()
+    model.eval()
+    from mmocr.structures import TextDetDataSample
+    sample = TextDetDataSample(metainfo=dict(img_shape=(160, 160), ori_shape=(160, 160),
+                                             scale_factor=(1.0, 1.0)))
+    data = model.data_preprocessor(
+        dict(inputs=[torch.randint(0, 255, (3, 160, 160), dtype=torch.uint8)],
+             data_samples=[sample]), False)
+    with torch.no_grad():
+        out = model(**data, mode='predict')
+    assert 'polygons' in out[0].pred_instances
+
+
+def test_checkpoint_from_mim_train_loads_into_detector_config(pretrained):
+    _, work = pretrained
+    cfg = Config.fromfile(DETECTOR)
+    cfg.model.backbone.init_cfg.checkpoint = latest(work)
+    detector = MODELS.build(cfg.model)
+    detector.init_weights()
+    oclip = MODELS.build(Config.fromfile(PRETRAIN).model)
+    load_checkpoint(oclip, latest(work), map_location='cpu', strict=True)
+    for key, value in detector.backbone.state_dict().items():
+        assert torch.equal(value, oclip.backbone.state_dict()[key]), key
+
+
+def test_runs_from_any_directory(tmp_path):
+    out = subprocess.run(
+        [sys.executable, '-c', 'import mmocr_oclip, os; print(mmocr_oclip.__file__)'],
+        cwd=str(tmp_path), capture_output=True, text=True, env=dict(os.environ))
+    assert out.returncode == 0, out.stderr

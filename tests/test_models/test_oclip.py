@@ -1,0 +1,155 @@
+import copy
+
+import pytest
+import torch
+import torch.nn.functional as F
+from mmengine.structures import InstanceData
+from mmocr.registry import MODELS
+from mmocr.structures import TextSpottingDataSample
+
+TINY_OCLIP = dict(
+    type='OCLIP',
+    backbone=dict(type='OCLIPResNet', depth=50, base_channels=4, out_indices=(3, )),
+    neck=dict(type='AttentionPoolNeck', in_channels=128, embed_dim=16, num_heads=4,
+              spatial_size=2),
+    text_encoder=dict(type='CharacterTextEncoder', width=16, num_layers=1,
+                      num_heads=2, embed_dim=16),
+    decoder=dict(type='VisualTextualDecoder', embed_dim=16, num_layers=1,
+                 num_heads=2, spatial_size=2),
+    data_preprocessor=dict(type='TextDetDataPreprocessor', mean=[127.5] * 3,
+                           std=[127.5] * 3, bgr_to_rgb=True, pad_size_divisor=32))
+
+
+def make_batch(model, words_per_image, shapes, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    samples = []
+    for words, shape in zip(words_per_image, shapes):
+        sample = TextSpottingDataSample(metainfo=dict(img_shape=shape))
+        sample.gt_instances = InstanceData(texts=list(words))
+        samples.append(sample)
+    inputs = [
+        torch.randint(0, 255, (3, ) + s, generator=g, dtype=torch.uint8)
+        for s in shapes
+    ]
+    return model.data_preprocessor(dict(inputs=inputs, data_samples=samples), True)
+
+
+@pytest.fixture
+def model():
+    torch.manual_seed(0)
+    m = MODELS.build(copy.deepcopy(TINY_OCLIP))
+    m.init_weights()
+    return m
+
+
+def test_loss_and_gradients(model):
+    data = make_batch(model, [['Hello', 'a'], ['World!', 'xy', 'z']],
+                      [(64, 64), (64, 32)])
+    losses = model.loss(**data)
+    assert set(losses) == {'loss_contrastive', 'loss_mask', 'acc_mask', 'logit_scale'}
+    assert losses['logit_scale'].item() == pytest.approx(1 / 0.07, rel=1e-5)
+    (losses['loss_contrastive'] + losses['loss_mask']).backward()
+    for name in ('backbone.stem.0.weight', 'neck.q_proj.weight',
+                 'text_encoder.token_embedding.weight', 'decoder.text_class.weight',
+                 'logit_scale'):
+        assert model.get_parameter(name).grad.abs().sum() > 0, name
+
+
+def test_logit_scale_clamped(model):
+    with torch.no_grad():
+        model.logit_scale.fill_(10.0)
+    assert model.scale().item() == pytest.approx(100.0)
+
+
+def test_only_real_words_are_encoded(model):
+    seen = []
+    model.text_encoder.register_forward_hook(
+        lambda mod, args, out: seen.append(tuple(args[0].shape)))
+    data = make_batch(model, [['ab'], ['cdefg', 'h', 'ij']], [(32, 32), (32, 32)])
+    model.loss(**data)
+    # 4 words, packed to the longest word + end token: never 2 x 32 slots
+    assert seen == [(4, 6)]
+
+
+def test_text_embedding_is_mean_over_real_words(model):
+    texts = dict(embeds=torch.tensor([[1.0, 0.0], [3.0, 2.0], [5.0, 5.0]]),
+                 image_index=torch.tensor([0, 0, 1]), counts=torch.tensor([2, 1]))
+    assert model.image_text_embeds(texts).tolist() == [[2.0, 1.0], [5.0, 5.0]]
+
+
+def test_masked_character_loss_matches_decoder_logits(model):
+    data = make_batch(model, [['Hello', 'a'], ['World!']], [(64, 64), (64, 64)])
+    torch.manual_seed(3)
+    losses = model.loss(**data)
+    torch.manual_seed(3)
+    feats = model.extract_feat(**data)
+    texts = model.encode_texts(data['data_samples'])
+    logits, _ = model.decode(texts, feats['image_tokens'], feats['valid'])
+    assert losses['loss_mask'].item() == pytest.approx(
+        F.cross_entropy(logits, texts['targets']).item(), rel=1e-5)
+
+
+def test_padded_slots_and_padding_change_nothing(model):
+    model.eval()
+    alone = make_batch(model, [['Hello', 'a']], [(64, 64)])
+    both = make_batch(model, [['Hello', 'a'], ['x', 'yy', 'zzz', 'w']],
+                      [(64, 64), (96, 128)])
+    # the data preprocessor pads with zeros, as convolutions do at image borders
+    assert both['inputs'][0, :, 64:].abs().sum() == 0
+    both['inputs'][0, :, :64, :64] = alone['inputs'][0]
+    out_alone = model.predict(**alone, seed=1)[0]
+    out_both = model.predict(**both, seed=1)[0]
+    # the first image's words: same masked positions, predictions and attention,
+    # although its batch now pads it (96 x 128) and has 4 query slots
+    assert torch.equal(out_alone.pred_instances.masked_positions,
+                       out_both.pred_instances.masked_positions)
+    assert torch.allclose(out_alone.pred_instances.pred_scores,
+                          out_both.pred_instances.pred_scores, atol=1e-5)
+    attn = out_both.pred_instances.attn_maps  # (2, 3, 4)
+    assert torch.allclose(attn[:, :2, :2], out_alone.pred_instances.attn_maps,
+                          atol=1e-6)
+    assert attn[:, 2:].abs().sum() == 0 and attn[:, :, 2:].abs().sum() == 0
+
+
+def test_predict_and_metric(model):
+    from mmocr.registry import METRICS
+    model.eval()
+    data = make_batch(model, [['Hello', 'a'], ['World!']], [(64, 64), (64, 64)])
+    outs = model.predict(**data)
+    assert outs[0].pool_attn.shape == (2, 2)
+    assert len(outs[0].pred_instances.pred_chars) == 2
+    metric = METRICS.build(dict(type='OCLIPPretrainMetric'))
+    metric.process({}, [o.to_dict() for o in outs])
+    res = metric.compute_metrics(metric.results)
+    assert set(res) == {'i2t_recall@1', 't2i_recall@1', 'mask_char_acc'}
+    assert all(0 <= v <= 1 for v in res.values())
+
+
+def test_metric_hand_computed():
+    from mmocr.registry import METRICS
+    metric = METRICS.build(dict(type='OCLIPPretrainMetric'))
+    a = dict(pred_instances=dict(masked_targets=torch.tensor([5, 6, -1]),
+                                 pred_labels=torch.tensor([5, 7, 1])),
+             i2t_correct=True, t2i_correct=False)
+    b = dict(pred_instances=dict(masked_targets=torch.tensor([9]),
+                                 pred_labels=torch.tensor([9])),
+             i2t_correct=False, t2i_correct=False)
+    metric.process({}, [a, b])
+    assert metric.compute_metrics(metric.results) == {
+        'i2t_recall@1': 0.5, 't2i_recall@1': 0.0, 'mask_char_acc': 2 / 3}
+
+
+def test_first_stage_has_no_decoder(model):
+    cfg = copy.deepcopy(TINY_OCLIP)
+    cfg['decoder'] = None
+    first = MODELS.build(cfg)
+    data = make_batch(first, [['ab'], ['cd']], [(32, 32), (32, 32)])
+    assert set(first.loss(**data)) == {'loss_contrastive', 'logit_scale'}
+    assert not any(k.startswith('decoder') for k in first.state_dict())
+
+
+def test_image_without_words_is_an_error(model):
+    data = make_batch(model, [['ab'], []], [(32, 32), (32, 32)])
+    data['data_samples'][1].set_metainfo(dict(img_path='empty.jpg'))
+    with pytest.raises(ValueError, match='empty.jpg'):
+        model.loss(**data)
