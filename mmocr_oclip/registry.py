@@ -19,7 +19,9 @@ _NAMES = ('RUNNERS', 'RUNNER_CONSTRUCTORS', 'LOOPS', 'HOOKS', 'DATASETS',
 
 def _child(name):
     parent = getattr(mmocr_registry, name)
-    return Registry(parent.name, parent=parent, scope='mmocr_oclip',
+    return Registry(parent.name,
+                    parent=parent,
+                    scope='mmocr_oclip',
                     locations=['mmocr_oclip'])
 
 

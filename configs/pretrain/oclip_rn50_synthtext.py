@@ -41,7 +41,10 @@ train_dataloader = dict(batch_size=64,
                                      dict_file=None,
                                      max_text_len=25,
                                      pipeline=train_pipeline))
-# SynthText has no validation split: pre-training runs without validation.
+# SynthText has no validation split: pre-training runs without validation/test.
 val_dataloader = None
 val_cfg = None
 val_evaluator = None
+test_dataloader = None
+test_cfg = None
+test_evaluator = None

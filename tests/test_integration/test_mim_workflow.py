@@ -10,7 +10,7 @@ import sys
 import pytest
 import torch
 from mmengine.config import Config
-from mmengine.runner import load_checkpoint, save_checkpoint
+from mmengine.runner import load_checkpoint
 from mmocr.registry import MODELS
 
 from mmocr_oclip.datasets import render_dataset
@@ -32,15 +32,20 @@ def rendered(tmp_path_factory):
 
 def mim(*args, cwd):
     """Run mim from ``cwd``, return its output; fail with the output on error."""
-    proc = subprocess.run([MIM, *args], cwd=cwd, capture_output=True, text=True,
+    proc = subprocess.run([MIM, *args],
+                          cwd=cwd,
+                          capture_output=True,
+                          text=True,
                           timeout=900)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     return proc.stdout + proc.stderr
 
 
 def data_options(root):
-    return [f'{k}.dataset.data_root={root}'
-            for k in ('train_dataloader', 'val_dataloader', 'test_dataloader')]
+    return [
+        f'{k}.dataset.data_root={root}'
+        for k in ('train_dataloader', 'val_dataloader', 'test_dataloader')
+    ]
 
 
 @pytest.fixture(scope='module')
@@ -48,9 +53,16 @@ def pretrained(rendered, tmp_path_factory):
     """A 1-epoch oCLIP pre-training run launched outside the repository."""
     cwd = tmp_path_factory.mktemp('elsewhere')
     work = cwd / 'oclip'
-    log = mim('train', 'mmocr_oclip', PRETRAIN, '--work-dir', str(work),
-              '--cfg-options', *data_options(rendered), 'train_cfg.max_epochs=1',
-              'train_cfg.val_interval=1', 'default_hooks.checkpoint.interval=1',
+    log = mim('train',
+              'mmocr_oclip',
+              PRETRAIN,
+              '--work-dir',
+              str(work),
+              '--cfg-options',
+              *data_options(rendered),
+              'train_cfg.max_epochs=1',
+              'train_cfg.val_interval=1',
+              'default_hooks.checkpoint.interval=1',
               cwd=str(cwd))
     assert 'acc_mask' in log and 'oclip/mask_char_acc' in log
     return cwd, work
@@ -67,9 +79,17 @@ def test_pretraining_checkpoint_and_attention_pictures(pretrained):
 
 def test_resume_continues(pretrained, rendered):
     cwd, work = pretrained
-    log = mim('train', 'mmocr_oclip', PRETRAIN, '--work-dir', str(work), '--resume',
-              '--cfg-options', *data_options(rendered), 'train_cfg.max_epochs=2',
-              'train_cfg.val_interval=2', 'default_hooks.checkpoint.interval=1',
+    log = mim('train',
+              'mmocr_oclip',
+              PRETRAIN,
+              '--work-dir',
+              str(work),
+              '--resume',
+              '--cfg-options',
+              *data_options(rendered),
+              'train_cfg.max_epochs=2',
+              'train_cfg.val_interval=2',
+              'default_hooks.checkpoint.interval=1',
               cwd=str(cwd))
     assert 'resumed epoch: 1' in log
     assert 'Epoch(train) [1]' not in log and 'Epoch(train) [2]' in log
@@ -83,12 +103,27 @@ def latest(work):
 def test_detector_finetune_and_mim_test(pretrained, rendered):
     cwd, work = pretrained
     det = cwd / 'psenet'
-    mim('train', 'mmocr_oclip', DETECTOR, '--work-dir', str(det), '--cfg-options',
-        *data_options(rendered), f'model.backbone.init_cfg.checkpoint={latest(work)}',
-        'train_cfg.max_epochs=1', 'train_cfg.val_interval=1',
-        'default_hooks.checkpoint.interval=1', cwd=str(cwd))
-    log = mim('test', 'mmocr_oclip', DETECTOR, '--checkpoint', str(det / 'epoch_1.pth'),
-              '--work-dir', str(cwd / 'test'), '--cfg-options', *data_options(rendered),
+    mim('train',
+        'mmocr_oclip',
+        DETECTOR,
+        '--work-dir',
+        str(det),
+        '--cfg-options',
+        *data_options(rendered),
+        f'model.backbone.init_cfg.checkpoint={latest(work)}',
+        'train_cfg.max_epochs=1',
+        'train_cfg.val_interval=1',
+        'default_hooks.checkpoint.interval=1',
+        cwd=str(cwd))
+    log = mim('test',
+              'mmocr_oclip',
+              DETECTOR,
+              '--checkpoint',
+              str(det / 'epoch_1.pth'),
+              '--work-dir',
+              str(cwd / 'test'),
+              '--cfg-options',
+              *data_options(rendered),
               cwd=str(cwd))
     assert 'icdar/hmean' in log
     results = glob.glob(str(cwd / 'test' / '*' / '*.json'))
@@ -102,67 +137,15 @@ def test_user_config_inherits_ours(rendered, tmp_path):
         f"train_dataloader = dict(dataset=dict(data_root='{rendered}'))\n"
         'train_cfg = dict(max_epochs=1, val_interval=10)\n'
         'val_dataloader = None\nval_cfg = None\nval_evaluator = None\n')
-    mim('train', 'mmocr_oclip', str(user_cfg), '--work-dir', str(tmp_path / 'w'),
-        '--cfg-options', 'default_hooks.checkpoint.interval=1', cwd=str(tmp_path))
+    mim('train',
+        'mmocr_oclip',
+        str(user_cfg),
+        '--work-dir',
+        str(tmp_path / 'w'),
+        '--cfg-options',
+        'default_hooks.checkpoint.interval=1',
+        cwd=str(tmp_path))
     assert (tmp_path / 'w' / 'epoch_1.pth').is_file()
-
-
-STOCK_PSENET = 'mmocr::textdet/psenet/psenet_resnet50-oclip_fpnf_600e_icdar2015.py'
-
-
-def stock_config(tmp_path):
-    """MMOCR's own PSENet-oCLIP config, inherited as a user's project would."""
-    path = tmp_path / 'stock_psenet.py'
-    path.write_text(f"_base_ = ['{STOCK_PSENET}']\n")
-    return Config.fromfile(str(path))
-
-
-def test_oclip_checkpoint_loads_into_stock_mmocr_psenet(tmp_path):
-    """The no-renaming promise: only init_cfg is set in MMOCR's own config."""
-    oclip = MODELS.build(
-        dict(type='OCLIP',
-             backbone=dict(type='OCLIPResNet', depth=50, out_indices=(3, )),
-             neck=dict(type='AttentionPoolNeck', embed_dim=32, num_heads=8),
-             text_encoder=dict(type='CharacterTextEncoder', width=16, num_layers=1,
-                               num_heads=2, embed_dim=32),
-             decoder=dict(type='VisualTextualDecoder', embed_dim=32, num_layers=1,
-                          num_heads=2)))
-    for p in oclip.backbone.parameters():
-        torch.nn.init.normal_(p)
-    ckpt = str(tmp_path / 'oclip.pth')
-    save_checkpoint(dict(state_dict=oclip.state_dict(), meta=dict(epoch=1)), ckpt)
-
-    cfg = stock_config(tmp_path)
-    cfg.model.backbone.init_cfg = dict(type='Pretrained', checkpoint=ckpt,
-                                       prefix='backbone.')
-    detector = MODELS.build(cfg.model)
-    assert type(detector.backbone).__name__ == 'CLIPResNet'  # MMOCR's own class
-    detector.init_weights()
-    ours = {k[len('backbone.'):]: v for k, v in oclip.state_dict().items()
-            if k.startswith('backbone.')}
-    theirs = detector.backbone.state_dict()
-    assert set(ours) == set(theirs)  # no missing, no unexpected keys
-    for key, value in theirs.items():
-        assert torch.equal(value, ours[key]), key
-
-
-def test_stock_psenet_oclip_runs_forward_on_cpu(tmp_path):
-    from mmocr.utils import register_all_modules
-    register_all_modules(init_default_scope=False)
-    cfg = stock_config(tmp_path)
-    cfg.model.backbone.init_cfg = None
-    model = MODELS.build(cfg.model)
-    model.init_weights()
-    model.eval()
-    from mmocr.structures import TextDetDataSample
-    sample = TextDetDataSample(metainfo=dict(img_shape=(160, 160), ori_shape=(160, 160),
-                                             scale_factor=(1.0, 1.0)))
-    data = model.data_preprocessor(
-        dict(inputs=[torch.randint(0, 255, (3, 160, 160), dtype=torch.uint8)],
-             data_samples=[sample]), False)
-    with torch.no_grad():
-        out = model(**data, mode='predict')
-    assert 'polygons' in out[0].pred_instances
 
 
 def test_checkpoint_from_mim_train_loads_into_detector_config(pretrained):
@@ -180,5 +163,78 @@ def test_checkpoint_from_mim_train_loads_into_detector_config(pretrained):
 def test_runs_from_any_directory(tmp_path):
     out = subprocess.run(
         [sys.executable, '-c', 'import mmocr_oclip, os; print(mmocr_oclip.__file__)'],
-        cwd=str(tmp_path), capture_output=True, text=True, env=dict(os.environ))
+        cwd=str(tmp_path),
+        capture_output=True,
+        text=True,
+        env=dict(os.environ))
     assert out.returncode == 0, out.stderr
+
+
+def test_pretrain_config_on_synthtext_layout(tmp_path):
+    """The paper's config on a tiny SynthText folder: gt.mat -> converter ->
+    `mim train` (two iterations of the full RN50 at 512x512) -> `--resume`."""
+    import cv2
+    import numpy as np
+    from scipy.io import savemat
+    root = tmp_path / 'synthtext'
+    names, word_bb, txt = [], [], []
+    rng = np.random.default_rng(0)
+    for i in range(4):
+        name = f'{i % 2 + 1}/scene_{i}_0.jpg'
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        cv2.imwrite(str(root / name), rng.integers(0, 255, (300, 400, 3), np.uint8))
+        names.append(np.array([name]))
+        words = ['Hello\nworld ', 'oCLIP'] if i % 2 else ['single']
+        num = sum(len(w.split()) for w in words)
+        boxes = rng.uniform(0, 300, (2, 4, num))
+        word_bb.append(boxes[:, :, 0] if num == 1 else boxes)  # 2-D when one word
+        txt.append(np.array(words))
+
+    def cells(values):
+        array = np.empty((1, len(values)), dtype=object)  # MATLAB cell array
+        for k, value in enumerate(values):
+            array[0, k] = value
+        return array
+
+    savemat(
+        str(root / 'gt.mat'),
+        dict(imnames=cells(names),
+             wordBB=cells(word_bb),
+             txt=cells(txt),
+             charBB=cells([np.zeros((2, 4, 1)) for _ in names])))
+    subprocess.run([
+        sys.executable, 'tools/dataset_converters/synthtext.py',
+        str(root / 'gt.mat'),
+        str(root / 'textspotting_train.json'), '--img-prefix', ''
+    ],
+                   check=True,
+                   capture_output=True)
+    options = [
+        f'train_dataloader.dataset.data_root={root}', 'train_dataloader.batch_size=2',
+        'train_dataloader.num_workers=0', 'train_dataloader.persistent_workers=False',
+        'train_dataloader.pin_memory=False', 'default_hooks.logger.interval=1'
+    ]
+    work = tmp_path / 'work'
+    cfg = 'configs/pretrain/oclip_rn50_synthtext.py'
+    log = mim('train',
+              'mmocr_oclip',
+              cfg,
+              '--work-dir',
+              str(work),
+              '--cfg-options',
+              *options,
+              'train_cfg.max_epochs=1',
+              cwd=str(tmp_path))
+    assert 'Epoch(train) [1][2/2]' in log and 'loss_mask' in log
+    log = mim('train',
+              'mmocr_oclip',
+              cfg,
+              '--work-dir',
+              str(work),
+              '--resume',
+              '--cfg-options',
+              *options,
+              'train_cfg.max_epochs=2',
+              cwd=str(tmp_path))
+    assert 'resumed epoch: 1, iter: 2' in log
+    assert 'Epoch(train) [2][2/2]' in log and (work / 'epoch_2.pth').is_file()

@@ -7,17 +7,31 @@ from mmengine.structures import InstanceData
 from mmocr.registry import MODELS
 from mmocr.structures import TextSpottingDataSample
 
-TINY_OCLIP = dict(
-    type='OCLIP',
-    backbone=dict(type='OCLIPResNet', depth=50, base_channels=4, out_indices=(3, )),
-    neck=dict(type='AttentionPoolNeck', in_channels=128, embed_dim=16, num_heads=4,
-              spatial_size=2),
-    text_encoder=dict(type='CharacterTextEncoder', width=16, num_layers=1,
-                      num_heads=2, embed_dim=16),
-    decoder=dict(type='VisualTextualDecoder', embed_dim=16, num_layers=1,
-                 num_heads=2, spatial_size=2),
-    data_preprocessor=dict(type='TextDetDataPreprocessor', mean=[127.5] * 3,
-                           std=[127.5] * 3, bgr_to_rgb=True, pad_size_divisor=32))
+TINY_OCLIP = dict(type='OCLIP',
+                  backbone=dict(type='OCLIPResNet',
+                                depth=50,
+                                base_channels=4,
+                                out_indices=(3, )),
+                  neck=dict(type='AttentionPoolNeck',
+                            in_channels=128,
+                            embed_dim=16,
+                            num_heads=4,
+                            spatial_size=2),
+                  text_encoder=dict(type='CharacterTextEncoder',
+                                    width=16,
+                                    num_layers=1,
+                                    num_heads=2,
+                                    embed_dim=16),
+                  decoder=dict(type='VisualTextualDecoder',
+                               embed_dim=16,
+                               num_layers=1,
+                               num_heads=2,
+                               spatial_size=2),
+                  data_preprocessor=dict(type='TextDetDataPreprocessor',
+                                         mean=[127.5] * 3,
+                                         std=[127.5] * 3,
+                                         bgr_to_rgb=True,
+                                         pad_size_divisor=32))
 
 
 def make_batch(model, words_per_image, shapes, seed=0):
@@ -28,8 +42,7 @@ def make_batch(model, words_per_image, shapes, seed=0):
         sample.gt_instances = InstanceData(texts=list(words))
         samples.append(sample)
     inputs = [
-        torch.randint(0, 255, (3, ) + s, generator=g, dtype=torch.uint8)
-        for s in shapes
+        torch.randint(0, 255, (3, ) + s, generator=g, dtype=torch.uint8) for s in shapes
     ]
     return model.data_preprocessor(dict(inputs=inputs, data_samples=samples), True)
 
@@ -43,8 +56,8 @@ def model():
 
 
 def test_loss_and_gradients(model):
-    data = make_batch(model, [['Hello', 'a'], ['World!', 'xy', 'z']],
-                      [(64, 64), (64, 32)])
+    data = make_batch(model, [['Hello', 'a'], ['World!', 'xy', 'z']], [(64, 64),
+                                                                       (64, 32)])
     losses = model.loss(**data)
     assert set(losses) == {'loss_contrastive', 'loss_mask', 'acc_mask', 'logit_scale'}
     assert losses['logit_scale'].item() == pytest.approx(1 / 0.07, rel=1e-5)
@@ -73,7 +86,8 @@ def test_only_real_words_are_encoded(model):
 
 def test_text_embedding_is_mean_over_real_words(model):
     texts = dict(embeds=torch.tensor([[1.0, 0.0], [3.0, 2.0], [5.0, 5.0]]),
-                 image_index=torch.tensor([0, 0, 1]), counts=torch.tensor([2, 1]))
+                 image_index=torch.tensor([0, 0, 1]),
+                 counts=torch.tensor([2, 1]))
     assert model.image_text_embeds(texts).tolist() == [[2.0, 1.0], [5.0, 5.0]]
 
 
@@ -85,15 +99,16 @@ def test_masked_character_loss_matches_decoder_logits(model):
     feats = model.extract_feat(**data)
     texts = model.encode_texts(data['data_samples'])
     logits, _ = model.decode(texts, feats['image_tokens'], feats['valid'])
-    assert losses['loss_mask'].item() == pytest.approx(
-        F.cross_entropy(logits, texts['targets']).item(), rel=1e-5)
+    assert losses['loss_mask'].item() == pytest.approx(F.cross_entropy(
+        logits, texts['targets']).item(),
+                                                       rel=1e-5)
 
 
 def test_padded_slots_and_padding_change_nothing(model):
     model.eval()
     alone = make_batch(model, [['Hello', 'a']], [(64, 64)])
-    both = make_batch(model, [['Hello', 'a'], ['x', 'yy', 'zzz', 'w']],
-                      [(64, 64), (96, 128)])
+    both = make_batch(model, [['Hello', 'a'], ['x', 'yy', 'zzz', 'w']], [(64, 64),
+                                                                         (96, 128)])
     # the data preprocessor pads with zeros, as convolutions do at image borders
     assert both['inputs'][0, :, 64:].abs().sum() == 0
     both['inputs'][0, :, :64, :64] = alone['inputs'][0]
@@ -104,9 +119,11 @@ def test_padded_slots_and_padding_change_nothing(model):
     assert torch.equal(out_alone.pred_instances.masked_positions,
                        out_both.pred_instances.masked_positions)
     assert torch.allclose(out_alone.pred_instances.pred_scores,
-                          out_both.pred_instances.pred_scores, atol=1e-5)
+                          out_both.pred_instances.pred_scores,
+                          atol=1e-5)
     attn = out_both.pred_instances.attn_maps  # (2, 3, 4)
-    assert torch.allclose(attn[:, :2, :2], out_alone.pred_instances.attn_maps,
+    assert torch.allclose(attn[:, :2, :2],
+                          out_alone.pred_instances.attn_maps,
                           atol=1e-6)
     assert attn[:, 2:].abs().sum() == 0 and attn[:, :, 2:].abs().sum() == 0
 
@@ -130,13 +147,18 @@ def test_metric_hand_computed():
     metric = METRICS.build(dict(type='OCLIPPretrainMetric'))
     a = dict(pred_instances=dict(masked_targets=torch.tensor([5, 6, -1]),
                                  pred_labels=torch.tensor([5, 7, 1])),
-             i2t_correct=True, t2i_correct=False)
+             i2t_correct=True,
+             t2i_correct=False)
     b = dict(pred_instances=dict(masked_targets=torch.tensor([9]),
                                  pred_labels=torch.tensor([9])),
-             i2t_correct=False, t2i_correct=False)
+             i2t_correct=False,
+             t2i_correct=False)
     metric.process({}, [a, b])
     assert metric.compute_metrics(metric.results) == {
-        'i2t_recall@1': 0.5, 't2i_recall@1': 0.0, 'mask_char_acc': 2 / 3}
+        'i2t_recall@1': 0.5,
+        't2i_recall@1': 0.0,
+        'mask_char_acc': 2 / 3
+    }
 
 
 def test_first_stage_has_no_decoder(model):
