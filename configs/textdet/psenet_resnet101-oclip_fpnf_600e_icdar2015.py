@@ -1,7 +1,8 @@
 # PSENet with the oCLIP CLIP ResNet-101 on ICDAR2015: MMOCR's PSENet-oCLIP config
 # (ResNet-50) with the backbone swapped for depth 101, loaded from the
 # `backbone.*` keys of an oCLIP pre-training checkpoint (no renaming):
-#   mim train mmocr_oclip configs/textdet/psenet_resnet101-oclip_fpnf_600e_icdar2015.py \
+#   mim train mmocr_oclip \
+#       configs/textdet/psenet_resnet101-oclip_fpnf_600e_icdar2015.py \
 #       --cfg-options model.backbone.init_cfg.checkpoint=work_dirs/.../epoch_100.pth
 _base_ = ['mmocr::textdet/psenet/psenet_resnet50-oclip_fpnf_600e_icdar2015.py']
 custom_imports = dict(imports=['mmocr_oclip'], allow_failed_imports=False)
