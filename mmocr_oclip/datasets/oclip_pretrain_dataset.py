@@ -1,27 +1,15 @@
 """Image-words dataset of oCLIP pre-training (weak labels: transcriptions only)."""
-import os.path as osp
-
 from mmengine.logging import print_log
 from mmocr.datasets import OCRDataset
 from mmocr.models.common.dictionary import Dictionary
 from mmocr.registry import DATASETS
 
+from mmocr_oclip.utils.resources import packaged_dict_file
+
 FILTER_STAT_KEYS = ('images', 'images_kept', 'images_without_words', 'instances',
                     'instances_ignored', 'words_with_unknown_chars',
                     'unknown_chars_removed', 'words_too_short', 'words_truncated',
                     'words_kept')
-
-
-def packaged_dict_file(name='english_94.txt'):
-    """Path of a dictionary file shipped in ``mmocr_oclip/resources``.
-
-    Args:
-        name (str): file name. Defaults to the 94 printable ASCII characters.
-
-    Returns:
-        str: absolute path of the file.
-    """
-    return osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))), 'resources', name)
 
 
 @DATASETS.register_module()

@@ -5,8 +5,7 @@ ONSETS = ('b', 'c', 'd', 'f', 'g', 'h', 'j', 'k', 'l', 'm', 'n', 'p', 'r', 's', 
           'v', 'w', 'z', 'bl', 'br', 'ch', 'cl', 'cr', 'dr', 'fl', 'fr', 'gr', 'pl',
           'pr', 'sh', 'sl', 'sp', 'st', 'str', 'th', 'tr')
 VOWELS = ('a', 'e', 'i', 'o', 'u', 'ai', 'ea', 'ee', 'oa', 'oo', 'ou', 'y')
-CODAS = ('', '', '', 'n', 'r', 's', 't', 'l', 'nd', 'nt', 'st', 'ck', 'ng', 'rt',
-         'x')
+CODAS = ('', '', '', 'n', 'r', 's', 't', 'l', 'nd', 'nt', 'st', 'ck', 'ng', 'rt', 'x')
 
 
 def pseudo_words(num_words, seed=0, syllables=(1, 3), case_mix=True):
@@ -27,14 +26,15 @@ def pseudo_words(num_words, seed=0, syllables=(1, 3), case_mix=True):
     while len(words) < num_words:
         parts = []
         for _ in range(rng.integers(syllables[0], syllables[1] + 1)):
-            parts += [ONSETS[rng.integers(len(ONSETS))],
-                      VOWELS[rng.integers(len(VOWELS))],
-                      CODAS[rng.integers(len(CODAS))]]
+            parts += [
+                ONSETS[rng.integers(len(ONSETS))], VOWELS[rng.integers(len(VOWELS))],
+                CODAS[rng.integers(len(CODAS))]
+            ]
         word = ''.join(parts)
         if word in seen or len(word) < 2:
             continue
         seen.add(word)
         form = rng.random() if case_mix else 1.0
-        words.append(word.upper() if form < 0.25 else
-                     word.capitalize() if form < 0.5 else word)
+        words.append(word.upper() if form < 0.25 else word.capitalize() if form <
+                     0.5 else word)
     return words

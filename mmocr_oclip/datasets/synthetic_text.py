@@ -983,8 +983,8 @@ def render_dataset(out_dir: str,
         # module once (plain fork hangs when the parent already runs OpenMP
         # threads, e.g. inside a torch program)
         methods = multiprocessing.get_all_start_methods()
-        ctx = multiprocessing.get_context(
-            'forkserver' if 'forkserver' in methods else 'spawn')
+        ctx = multiprocessing.get_context('forkserver' if 'forkserver' in
+                                          methods else 'spawn')
         if 'forkserver' in methods:
             ctx.set_forkserver_preload([__name__])
         with ctx.Pool(workers, _init_worker, (renderer_cfg, )) as pool:

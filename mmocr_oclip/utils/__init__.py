@@ -1,3 +1,4 @@
 from .compat import apply_compat_fixes, checkpoint_safe_globals
+from .resources import packaged_dict_file
 
-__all__ = ['apply_compat_fixes', 'checkpoint_safe_globals']
+__all__ = ['apply_compat_fixes', 'checkpoint_safe_globals', 'packaged_dict_file']

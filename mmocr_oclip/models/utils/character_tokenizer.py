@@ -6,8 +6,7 @@ import torch
 from mmocr.models.common.dictionary import Dictionary
 from mmocr.registry import TASK_UTILS
 
-DEFAULT_DICT_FILE = osp.join(osp.dirname(osp.dirname(osp.dirname(__file__))),
-                             'resources', 'english_94.txt')
+from mmocr_oclip.utils.resources import packaged_dict_file
 
 
 @TASK_UTILS.register_module()
@@ -25,7 +24,7 @@ class CharacterTokenizer:
     """
 
     def __init__(self, dict_file=None, max_len=25):
-        self.dict_file = dict_file or DEFAULT_DICT_FILE
+        self.dict_file = dict_file or packaged_dict_file()
         if not osp.isfile(self.dict_file):
             raise FileNotFoundError(f'dictionary file not found: {self.dict_file}')
         if max_len < 2:
