@@ -11,12 +11,9 @@ _base_ = ['oclip_rn50_synthtext.py']
 data_root = 'data/lsvt'
 dict_file = 'data/lsvt/dict_lsvt.txt'
 
-model = dict(
-    tokenizer=dict(dict_file=dict_file),
-    text_encoder=dict(width=384, num_heads=8))
-train_dataloader = dict(
-    dataset=dict(
-        data_root=data_root,
-        ann_file='textspotting_train.json',
-        dict_file=dict_file,
-        min_word_len=2))
+model = dict(tokenizer=dict(dict_file=dict_file),
+             text_encoder=dict(width=384, num_heads=8))
+train_dataloader = dict(dataset=dict(data_root=data_root,
+                                     ann_file='textspotting_train.json',
+                                     dict_file=dict_file,
+                                     min_word_len=2))

@@ -8,11 +8,9 @@ _base_ = ['mmocr::textdet/psenet/psenet_resnet50-oclip_fpnf_600e_icdar2015.py']
 custom_imports = dict(imports=['mmocr_oclip'], allow_failed_imports=False)
 
 backbone_checkpoint = 'work_dirs/oclip_rn101_synthtext/epoch_100.pth'
-model = dict(
-    backbone=dict(
-        _delete_=True,
-        type='OCLIPResNet',
-        depth=101,
-        init_cfg=dict(
-            type='Pretrained', checkpoint=backbone_checkpoint,
-            prefix='backbone.')))
+model = dict(backbone=dict(_delete_=True,
+                           type='OCLIPResNet',
+                           depth=101,
+                           init_cfg=dict(type='Pretrained',
+                                         checkpoint=backbone_checkpoint,
+                                         prefix='backbone.')))

@@ -1,0 +1,111 @@
+"""Convert an oCLIP checkpoint released by the authors into an OCLIP checkpoint.
+
+    python tools/convert_official_oclip.py IN OUT [--config CONFIG] \
+        [--dict-file DICT] [--cfg-options KEY=VALUE ...]
+
+Writes the whole model (backbone, pooling neck, text encoder, decoder,
+logit_scale), so that pre-training can continue, attention maps can be drawn and
+detectors fine-tuned from ``backbone.*``. The default config is
+configs/pretrain/oclip_rn101_synthtext.py for a ResNet-101 checkpoint (23 blocks
+in layer3), else configs/pretrain/oclip_rn50_synthtext.py; the LSVT (Chinese)
+model needs ``--config configs/pretrain/oclip_rn50_lsvt.py --dict-file DICT``
+with its dictionary.
+"""
+import argparse
+import os.path as osp
+import sys
+
+import torch
+from mmengine.config import Config, DictAction
+from mmengine.registry import init_default_scope
+from mmengine.utils import mkdir_or_exist
+from mmocr.registry import MODELS
+
+import mmocr_oclip  # noqa: F401  (registers modules)
+from mmocr_oclip.models.utils.official_oclip import (CLIP_MEAN, CLIP_STD,
+                                                     OfficialCheckpointError,
+                                                     convert_official_state_dict,
+                                                     load_official_checkpoint,
+                                                     official_resnet_depth)
+
+REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+DEFAULT_CONFIGS = {
+    50: osp.join(REPO, 'configs', 'pretrain', 'oclip_rn50_synthtext.py'),
+    101: osp.join(REPO, 'configs', 'pretrain', 'oclip_rn101_synthtext.py'),
+}
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('src', help="the authors' checkpoint")
+    parser.add_argument('dst', help='OCLIP checkpoint to write')
+    parser.add_argument('--config',
+                        help='OCLIP config of the model (default: by the depth of '
+                        'the checkpoint, oclip_rn50/rn101_synthtext.py)')
+    parser.add_argument('--dict-file',
+                        help="dictionary of the checkpoint's vocabulary "
+                        '(sets model.tokenizer.dict_file)')
+    parser.add_argument('--cfg-options',
+                        nargs='+',
+                        action=DictAction,
+                        help='override config settings, key=value')
+    return parser.parse_args(argv)
+
+
+def default_config(keys):
+    """The pre-training config of the ResNet depth found in the authors' keys."""
+    return DEFAULT_CONFIGS[official_resnet_depth(keys)]
+
+
+def build_model(config, dict_file=None, cfg_options=None):
+    """The OCLIP model of ``config``, with the overrides applied."""
+    cfg = Config.fromfile(config)
+    if dict_file is not None:
+        if not osp.isfile(dict_file):
+            raise FileNotFoundError(f'dictionary file not found: {dict_file}')
+        tokenizer = cfg.model.get('tokenizer', dict(type='CharacterTokenizer'))
+        cfg.model.tokenizer = dict(tokenizer, dict_file=dict_file)
+    if cfg_options:
+        cfg.merge_from_dict(cfg_options)
+    init_default_scope(cfg.get('default_scope', 'mmocr'))
+    return MODELS.build(cfg.model)
+
+
+def convert(src, dst, config=None, dict_file=None, cfg_options=None):
+    """Convert ``src`` into ``dst``; returns the config used."""
+    if not osp.isfile(src):
+        raise FileNotFoundError(f'checkpoint not found: {src}')
+    state_dict = load_official_checkpoint(src)
+    config = config or default_config(state_dict)
+    if not osp.isfile(config):
+        raise FileNotFoundError(f'config not found: {config}')
+    model = build_model(config, dict_file, cfg_options)
+    new_state_dict = convert_official_state_dict(state_dict, model.state_dict())
+    model.load_state_dict(new_state_dict, strict=True)
+    mkdir_or_exist(osp.dirname(osp.abspath(dst)))
+    torch.save(
+        dict(meta=dict(converted_from=src, config=config), state_dict=new_state_dict),
+        dst)
+    return config
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    try:
+        config = convert(args.src, args.dst, args.config, args.dict_file,
+                         args.cfg_options)
+    except (FileNotFoundError, OfficialCheckpointError) as e:
+        sys.exit(f'error: {e}')
+    print(f'{args.dst}: OCLIP checkpoint of {config}')
+    mean = ','.join(f'{v:.3f}' for v in CLIP_MEAN)
+    std = ','.join(f'{v:.3f}' for v in CLIP_STD)
+    print("note: the authors pre-trained with CLIP's normalisation, which these "
+          f'weights expect: RGB mean [{mean}], std [{std}] (0-255), not the '
+          'ImageNet mean/std of our configs. To continue pre-training or fine-tune, '
+          'set model.data_preprocessor accordingly, e.g. --cfg-options '
+          f'"model.data_preprocessor.mean=[{mean}]" '
+          f'"model.data_preprocessor.std=[{std}]"')
+
+
+if __name__ == '__main__':
+    main()
