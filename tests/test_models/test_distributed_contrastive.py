@@ -16,12 +16,14 @@ BATCH = 3  # per rank
 
 def global_batch():
     g = torch.Generator().manual_seed(0)
-    return (torch.randn(WORLD * BATCH, 8, generator=g),
-            torch.randn(WORLD * BATCH, 8, generator=g))
+    return (torch.randn(WORLD * BATCH, 8,
+                        generator=g), torch.randn(WORLD * BATCH, 8, generator=g))
 
 
 def worker(rank, init_file, out_dir):
-    dist.init_process_group('gloo', init_method=f'file://{init_file}', rank=rank,
+    dist.init_process_group('gloo',
+                            init_method=f'file://{init_file}',
+                            rank=rank,
                             world_size=WORLD)
     images, texts = global_batch()
     local = slice(rank * BATCH, (rank + 1) * BATCH)
@@ -36,7 +38,9 @@ def worker(rank, init_file, out_dir):
 
 @pytest.mark.slow
 def test_two_process_loss_and_gradients_equal_single_process(tmp_path):
-    mp.spawn(worker, args=(str(tmp_path / 'init'), str(tmp_path)), nprocs=WORLD,
+    mp.spawn(worker,
+             args=(str(tmp_path / 'init'), str(tmp_path)),
+             nprocs=WORLD,
              join=True)
     images, texts = global_batch()
     images.requires_grad_()
@@ -45,12 +49,13 @@ def test_two_process_loss_and_gradients_equal_single_process(tmp_path):
     loss.backward()
     ranks = [torch.load(tmp_path / f'rank{r}.pth') for r in range(WORLD)]
     # each rank's loss covers its rows/columns against the global batch
-    assert torch.stack([r['loss'] for r in ranks]).mean().item() == pytest.approx(
-        loss.item(), rel=1e-6)
+    assert torch.stack([r['loss']
+                        for r in ranks]).mean().item() == pytest.approx(loss.item(),
+                                                                        rel=1e-6)
     # DDP averages gradients over ranks: local gradient / WORLD == global gradient
     for rank, result in enumerate(ranks):
         local = slice(rank * BATCH, (rank + 1) * BATCH)
-        assert torch.allclose(result['image_grad'] / WORLD, images.grad[local],
+        assert torch.allclose(result['image_grad'] / WORLD,
+                              images.grad[local],
                               atol=1e-6)
-        assert torch.allclose(result['text_grad'] / WORLD, texts.grad[local],
-                              atol=1e-6)
+        assert torch.allclose(result['text_grad'] / WORLD, texts.grad[local], atol=1e-6)
