@@ -175,3 +175,15 @@ def test_image_without_words_is_an_error(model):
     data['data_samples'][1].set_metainfo(dict(img_path='empty.jpg'))
     with pytest.raises(ValueError, match='empty.jpg'):
         model.loss(**data)
+
+
+def test_valid_mask_hand_computed(model):
+    samples = [
+        TextSpottingDataSample(metainfo=dict(img_shape=s))
+        for s in ((64, 64), (96, 100))
+    ]
+    valid = model.valid_mask(torch.zeros(2, 3, 96, 128), (3, 4), samples)
+    expected = torch.zeros(2, 3, 4, dtype=torch.bool)
+    expected[0, :2, :2] = True  # ceil(64 / 32) cells each way
+    expected[1] = True  # 100 px reach into the 4th column (ceil(3.125))
+    assert torch.equal(valid, expected)

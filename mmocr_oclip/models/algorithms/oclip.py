@@ -118,14 +118,15 @@ class OCLIP(BaseModel):
         """(B, h, w) bool: grid cells that overlap the unpadded image."""
         batch, _, height, width = inputs.shape
         h, w = grid_size
-        valid = inputs.new_ones(batch, h, w, dtype=torch.bool)
         if data_samples is None:
-            return valid
-        for i, sample in enumerate(data_samples):
-            img_h, img_w = sample.metainfo.get('img_shape', (height, width))[:2]
-            valid[i, math.ceil(img_h * h / height):] = False
-            valid[i, :, math.ceil(img_w * w / width):] = False
-        return valid
+            return inputs.new_ones(batch, h, w, dtype=torch.bool)
+        shapes = inputs.new_tensor(
+            [s.metainfo.get('img_shape', (height, width))[:2] for s in data_samples])
+        rows = (shapes[:, 0] * h / height).ceil()
+        cols = (shapes[:, 1] * w / width).ceil()
+        row_ok = torch.arange(h, device=inputs.device)[None] < rows[:, None]
+        col_ok = torch.arange(w, device=inputs.device)[None] < cols[:, None]
+        return row_ok[:, :, None] & col_ok[:, None, :]
 
     def encode_texts(self, data_samples, generator=None):
         """Tokenise, mask and encode the real words of the batch.
