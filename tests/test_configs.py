@@ -18,15 +18,19 @@ def test_config_builds(path, tmp_path):
     assert cfg.custom_imports.imports == ['mmocr_oclip']
     assert cfg.default_scope == 'mmocr'
     model_cfg = cfg.model
-    backbone_init = model_cfg.backbone.get('init_cfg')
+    # MMOCR wraps MMDet's Mask R-CNN: its backbone sits one level down
+    wrapped = model_cfg.type == 'MMDetWrapper'
+    backbone_cfg = model_cfg.cfg.backbone if wrapped else model_cfg.backbone
+    backbone_init = backbone_cfg.get('init_cfg')
     if backbone_init and backbone_init.get('type') == 'Pretrained':
-        model_cfg.backbone.init_cfg = None  # no checkpoint here: build only
+        backbone_cfg.init_cfg = None  # no checkpoint here: build only
     dict_file = model_cfg.get('tokenizer', {}).get('dict_file')
     if dict_file and not osp.isfile(dict_file):  # built by the user (LSVT)
         model_cfg.tokenizer.dict_file = str(tmp_path / 'dict.txt')
         (tmp_path / 'dict.txt').write_text('中\n文\n', encoding='utf-8')
     model = MODELS.build(model_cfg)
-    assert model.backbone.__class__.__name__ == 'OCLIPResNet'
+    backbone = model.wrapped_model.backbone if wrapped else model.backbone
+    assert backbone.__class__.__name__ == 'OCLIPResNet'
 
 
 def test_keep_ratio_pipeline_differs_only_in_the_resize():

@@ -1,0 +1,21 @@
+# DBNet++ with the oCLIP CLIP ResNet-50 on ICDAR2015: MMOCR's DBNet++-oCLIP config
+# (mmocr::textdet/dbnetpp/dbnetpp_resnet50-oclip_fpnc_1200e_icdar2015.py) with only
+# the backbone changed: our OCLIPResNet, initialised from the `backbone.*` keys of an
+# oCLIP pre-training checkpoint (no renaming) instead of MMOCR's released oCLIP
+# weights. Other backbone arguments are CLIPResNet's defaults, as in the stock config.
+# FPNC with ASF, DBHead (quad output), data, lr 0.002 with warm-up and 1200 epochs are
+# the stock ones.
+#   mim train mmocr_oclip \
+#       configs/textdet/dbnetpp_resnet50-oclip_fpnc_1200e_icdar2015.py \
+#       --cfg-options model.backbone.init_cfg.checkpoint=PATH
+# RN101: also pass model.backbone.depth=101 (with an RN101 oCLIP checkpoint).
+_base_ = ['mmocr::textdet/dbnetpp/dbnetpp_resnet50-oclip_fpnc_1200e_icdar2015.py']
+custom_imports = dict(imports=['mmocr_oclip'], allow_failed_imports=False)
+
+backbone_checkpoint = 'work_dirs/oclip_rn50_synthtext/epoch_100.pth'
+model = dict(backbone=dict(_delete_=True,
+                           type='OCLIPResNet',
+                           depth=50,
+                           init_cfg=dict(type='Pretrained',
+                                         checkpoint=backbone_checkpoint,
+                                         prefix='backbone.')))

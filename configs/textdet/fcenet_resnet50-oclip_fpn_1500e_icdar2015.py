@@ -1,0 +1,20 @@
+# FCENet with the oCLIP CLIP ResNet-50 on ICDAR2015: MMOCR's FCENet-oCLIP config
+# (mmocr::textdet/fcenet/fcenet_resnet50-oclip_fpn_1500e_icdar2015.py) with only the
+# backbone changed: our OCLIPResNet, initialised from the `backbone.*` keys of an oCLIP
+# pre-training checkpoint (no renaming) instead of MMOCR's released oCLIP weights.
+# Backbone arguments as in the stock config: out_indices=(1, 2, 3) for the 3-level FPN,
+# CLIPResNet's defaults otherwise. FPN, FCEHead, data, lr 5e-4, 1500 epochs are stock.
+#   mim train mmocr_oclip configs/textdet/fcenet_resnet50-oclip_fpn_1500e_icdar2015.py \
+#       --cfg-options model.backbone.init_cfg.checkpoint=PATH
+# RN101: also pass model.backbone.depth=101 (with an RN101 oCLIP checkpoint).
+_base_ = ['mmocr::textdet/fcenet/fcenet_resnet50-oclip_fpn_1500e_icdar2015.py']
+custom_imports = dict(imports=['mmocr_oclip'], allow_failed_imports=False)
+
+backbone_checkpoint = 'work_dirs/oclip_rn50_synthtext/epoch_100.pth'
+model = dict(backbone=dict(_delete_=True,
+                           type='OCLIPResNet',
+                           depth=50,
+                           out_indices=(1, 2, 3),
+                           init_cfg=dict(type='Pretrained',
+                                         checkpoint=backbone_checkpoint,
+                                         prefix='backbone.')))

@@ -1,0 +1,21 @@
+# Mask R-CNN with the oCLIP CLIP ResNet-50 on CTW1500: MMOCR's Mask R-CNN-oCLIP config
+# (mmocr::textdet/maskrcnn/mask-rcnn_resnet50-oclip_fpn_160e_ctw1500.py) with only the
+# backbone changed: our OCLIPResNet, initialised from the `backbone.*` keys of an oCLIP
+# pre-training checkpoint (no renaming) instead of MMOCR's released oCLIP weights.
+# MMOCR wraps mmdet's Mask R-CNN (MMDetWrapper), so the backbone sits at
+# model.cfg.backbone and is built in the mmocr scope (`_scope_='mmocr'`, as stock);
+# other backbone arguments are CLIPResNet's defaults, as in the stock config.
+#   mim train mmocr_oclip configs/textdet/mask-rcnn_resnet50-oclip_fpn_160e_ctw1500.py \
+#       --cfg-options model.cfg.backbone.init_cfg.checkpoint=PATH
+# RN101: also pass model.cfg.backbone.depth=101 (with an RN101 oCLIP checkpoint).
+_base_ = ['mmocr::textdet/maskrcnn/mask-rcnn_resnet50-oclip_fpn_160e_ctw1500.py']
+custom_imports = dict(imports=['mmocr_oclip'], allow_failed_imports=False)
+
+backbone_checkpoint = 'work_dirs/oclip_rn50_synthtext/epoch_100.pth'
+model = dict(cfg=dict(backbone=dict(_delete_=True,
+                                    _scope_='mmocr',
+                                    type='OCLIPResNet',
+                                    depth=50,
+                                    init_cfg=dict(type='Pretrained',
+                                                  checkpoint=backbone_checkpoint,
+                                                  prefix='backbone.'))))

@@ -1,0 +1,19 @@
+# PSENet with the oCLIP CLIP ResNet-50 on CTW1500: MMOCR's PSENet-oCLIP config
+# (mmocr::textdet/psenet/psenet_resnet50-oclip_fpnf_600e_ctw1500.py) with only the
+# backbone changed: our OCLIPResNet, initialised from the `backbone.*` keys of an oCLIP
+# pre-training checkpoint (no renaming) instead of MMOCR's released oCLIP weights.
+# Other backbone arguments are CLIPResNet's defaults, as in the stock config. FPNF,
+# PSEHead (polygon output), data, Adam lr 1e-4 and 600 epochs are the stock ones.
+#   mim train mmocr_oclip configs/textdet/psenet_resnet50-oclip_fpnf_600e_ctw1500.py \
+#       --cfg-options model.backbone.init_cfg.checkpoint=PATH
+# RN101: also pass model.backbone.depth=101 (with an RN101 oCLIP checkpoint).
+_base_ = ['mmocr::textdet/psenet/psenet_resnet50-oclip_fpnf_600e_ctw1500.py']
+custom_imports = dict(imports=['mmocr_oclip'], allow_failed_imports=False)
+
+backbone_checkpoint = 'work_dirs/oclip_rn50_synthtext/epoch_100.pth'
+model = dict(backbone=dict(_delete_=True,
+                           type='OCLIPResNet',
+                           depth=50,
+                           init_cfg=dict(type='Pretrained',
+                                         checkpoint=backbone_checkpoint,
+                                         prefix='backbone.')))
