@@ -1,37 +1,9 @@
-import copy
-
 import pytest
 import torch
 import torch.nn.functional as F
 from mmengine.structures import InstanceData
 from mmocr.registry import MODELS
 from mmocr.structures import TextSpottingDataSample
-
-TINY_OCLIP = dict(type='OCLIP',
-                  backbone=dict(type='OCLIPResNet',
-                                depth=50,
-                                base_channels=4,
-                                out_indices=(3, )),
-                  neck=dict(type='AttentionPoolNeck',
-                            in_channels=128,
-                            embed_dim=16,
-                            num_heads=4,
-                            spatial_size=2),
-                  text_encoder=dict(type='CharacterTextEncoder',
-                                    width=16,
-                                    num_layers=1,
-                                    num_heads=2,
-                                    embed_dim=16),
-                  decoder=dict(type='VisualTextualDecoder',
-                               embed_dim=16,
-                               num_layers=1,
-                               num_heads=2,
-                               spatial_size=2),
-                  data_preprocessor=dict(type='TextDetDataPreprocessor',
-                                         mean=[127.5] * 3,
-                                         std=[127.5] * 3,
-                                         bgr_to_rgb=True,
-                                         pad_size_divisor=32))
 
 
 def make_batch(model, words_per_image, shapes, seed=0):
@@ -48,9 +20,9 @@ def make_batch(model, words_per_image, shapes, seed=0):
 
 
 @pytest.fixture
-def model():
+def model(tiny_oclip_cfg):
     torch.manual_seed(0)
-    m = MODELS.build(copy.deepcopy(TINY_OCLIP))
+    m = MODELS.build(tiny_oclip_cfg)
     m.init_weights()
     return m
 
@@ -161,8 +133,8 @@ def test_metric_hand_computed():
     }
 
 
-def test_first_stage_has_no_decoder(model):
-    cfg = copy.deepcopy(TINY_OCLIP)
+def test_first_stage_has_no_decoder(tiny_oclip_cfg):
+    cfg = tiny_oclip_cfg
     cfg['decoder'] = None
     first = MODELS.build(cfg)
     data = make_batch(first, [['ab'], ['cd']], [(32, 32), (32, 32)])

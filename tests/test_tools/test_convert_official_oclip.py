@@ -18,28 +18,6 @@ from mmocr_oclip.models.utils.official_oclip import (OfficialCheckpointError,
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 TOOL = osp.join(ROOT, 'tools', 'convert_official_oclip.py')
 
-TINY_MODEL = dict(type='OCLIP',
-                  backbone=dict(type='OCLIPResNet',
-                                depth=50,
-                                base_channels=4,
-                                out_indices=(3, )),
-                  neck=dict(type='AttentionPoolNeck',
-                            in_channels=128,
-                            embed_dim=16,
-                            num_heads=4,
-                            spatial_size=2),
-                  text_encoder=dict(type='CharacterTextEncoder',
-                                    width=16,
-                                    num_layers=1,
-                                    num_heads=2,
-                                    embed_dim=16),
-                  decoder=dict(type='VisualTextualDecoder',
-                               embed_dim=16,
-                               num_layers=1,
-                               num_heads=2,
-                               spatial_size=2),
-                  tokenizer=dict(type='CharacterTokenizer', dict_file=None))
-
 # authors' key (module. stripped) -> ours, written out so that a wrong mapping
 # cannot pass by symmetry with the test's inverse mapping
 LITERAL_KEYS = {
@@ -99,12 +77,12 @@ tool = load_tool()
 
 
 @pytest.fixture(scope='module')
-def config(tmp_path_factory):
+def config(tmp_path_factory, tiny_oclip_template):
     path = tmp_path_factory.mktemp('cfg') / 'tiny_oclip.py'
     path.write_text("default_scope = 'mmocr'\n"
                     "custom_imports = dict(imports=['mmocr_oclip'], "
                     'allow_failed_imports=False)\n'
-                    f'model = {TINY_MODEL!r}\n')
+                    f'model = {tiny_oclip_template!r}\n')
     return str(path)
 
 
