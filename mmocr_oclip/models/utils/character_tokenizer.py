@@ -1,12 +1,10 @@
 """Words to character token ids, on an MMOCR :class:`Dictionary`."""
-import os.path as osp
-
 import numpy as np
 import torch
 from mmocr.models.common.dictionary import Dictionary
 from mmocr.registry import TASK_UTILS
 
-from mmocr_oclip.utils.resources import packaged_dict_file
+from mmocr_oclip.utils.resources import resolve_resource_file
 
 
 @TASK_UTILS.register_module()
@@ -18,15 +16,14 @@ class CharacterTokenizer:
     at most ``max_len - 1`` characters so that the end token always fits.
 
     Args:
-        dict_file (str, optional): MMOCR dictionary file (one character a line).
-            Defaults to the 94 printable ASCII characters (vocab 97).
+        dict_file (str, optional): MMOCR dictionary file (one character a line),
+            or the name of a packaged one (``'lowercase_68.txt'``). Defaults to
+            the 94 printable ASCII characters (vocab 97).
         max_len (int): Tokens per word including the end token. Defaults to 25.
     """
 
     def __init__(self, dict_file=None, max_len=25):
-        self.dict_file = dict_file or packaged_dict_file()
-        if not osp.isfile(self.dict_file):
-            raise FileNotFoundError(f'dictionary file not found: {self.dict_file}')
+        self.dict_file = resolve_resource_file(dict_file)
         if max_len < 2:
             raise ValueError(f'max_len must be >= 2 (a character and the end), '
                              f'got {max_len}')
