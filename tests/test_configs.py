@@ -4,7 +4,11 @@ import os.path as osp
 
 import pytest
 from mmengine.config import Config
-from mmocr.registry import MODELS
+from mmengine.dataset import Compose
+from mmengine.registry import FUNCTIONS
+from mmocr.registry import MODELS, TASK_UTILS
+
+from mmocr_oclip.utils import resolve_resource_file
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIGS = sorted(
@@ -25,12 +29,37 @@ def test_config_builds(path, tmp_path):
     if backbone_init and backbone_init.get('type') == 'Pretrained':
         backbone_cfg.init_cfg = None  # no checkpoint here: build only
     dict_file = model_cfg.get('tokenizer', {}).get('dict_file')
-    if dict_file and not osp.isfile(dict_file):  # built by the user (LSVT)
+    if dict_file and not is_resource(dict_file):  # built by the user (LSVT)
         model_cfg.tokenizer.dict_file = str(tmp_path / 'dict.txt')
         (tmp_path / 'dict.txt').write_text('中\n文\n', encoding='utf-8')
     model = MODELS.build(model_cfg)
     backbone = model.wrapped_model.backbone if wrapped else model.backbone
-    assert backbone.__class__.__name__ == 'OCLIPResNet'
+    expected = 'ResNet' if model_cfg.type == 'WeCromCL' else 'OCLIPResNet'
+    assert backbone.__class__.__name__ == expected
+
+
+def is_resource(path):
+    try:
+        return bool(resolve_resource_file(path))
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.parametrize('path', CONFIGS, ids=[osp.relpath(p, REPO) for p in CONFIGS])
+def test_config_pipelines_and_collate_build(path):
+    """Every data pipeline and collate function of a config builds."""
+    cfg = Config.fromfile(path)
+    for name in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        loader = cfg.get(name)
+        if not loader:
+            continue
+        Compose(loader.dataset.get('pipeline', []))
+        collate = loader.get('collate_fn')
+        if collate:
+            collate = collate.copy()
+            assert FUNCTIONS.get(collate.pop('type')) is not None
+            if 'sampler' in collate:
+                TASK_UTILS.build(collate['sampler'])
 
 
 def test_keep_ratio_pipeline_differs_only_in_the_resize():

@@ -1,0 +1,77 @@
+# WeCromCL stage-1 fine-tuning on a real dataset from the SynthText pre-training
+# (the paper's setting): batch 4, SGD 1e-4, poly decay over 80k iterations; short
+# side in {640, 672, ..., 896} with the long side <= 1280 (multiples of 32); '###'
+# and words shorter than 3 characters dropped. Validation/test: the stage-1
+# anchor-point metric (AnchorPointMetric) on the test split's polygons and words.
+# A dataset config inherits this file and sets the data roots and its test resize.
+_base_ = [
+    'wecromcl_runtime.py',
+    'wecromcl_r50.py',
+    'schedule_sgd-poly_200k.py',
+]
+
+# set to the pre-training checkpoint (or pass --cfg-options load_from=...)
+load_from = 'work_dirs/wecromcl_r50_1xb16-200k_synthtext/iter_200000.pth'
+
+dict_file = 'lowercase_68.txt'
+train_pipeline = [
+    dict(type='LoadImageFromFile', color_type='color_ignore_orientation'),
+    dict(type='LoadOCRAnnotations',
+         with_text=True,
+         with_bbox=False,
+         with_polygon=False,
+         with_label=False),
+    dict(type='RandomRotate', max_angle=10, use_canvas=True),
+    dict(type='RandomShortSideResize',
+         short_sides=tuple(range(640, 897, 32)),
+         max_long_side=1280,
+         size_divisor=32),
+    dict(type='RandomApply',
+         transforms=[dict(type='TorchVisionWrapper', op='GaussianBlur', kernel_size=5)],
+         prob=0.1),
+    dict(type='RandomApply',
+         transforms=[
+             dict(type='TorchVisionWrapper',
+                  op='ColorJitter',
+                  brightness=0.5,
+                  contrast=0.5,
+                  saturation=0.5,
+                  hue=0.1)
+         ],
+         prob=0.5),
+    dict(type='PackOCLIPInputs'),
+]
+train_dataloader = dict(batch_size=4,
+                        num_workers=4,
+                        persistent_workers=True,
+                        sampler=dict(type='InfiniteSampler', shuffle=True),
+                        collate_fn=dict(type='wecromcl_collate',
+                                        sampler=dict(type='NegativeWordSampler',
+                                                     vocab_file='english_vocab.txt',
+                                                     dict_file=dict_file,
+                                                     num_negatives=16)),
+                        dataset=dict(type='OCLIPPretrainDataset',
+                                     ann_file='textspotting_train.json',
+                                     data_prefix=dict(img_path=''),
+                                     dict_file=dict_file,
+                                     lowercase=True,
+                                     min_word_len=3,
+                                     max_text_len=26,
+                                     pipeline=train_pipeline))
+val_dataloader = dict(batch_size=1,
+                      num_workers=2,
+                      persistent_workers=False,
+                      sampler=dict(type='DefaultSampler', shuffle=False),
+                      dataset=dict(type='OCRDataset',
+                                   ann_file='textspotting_test.json',
+                                   data_prefix=dict(img_path=''),
+                                   test_mode=True))
+test_dataloader = val_dataloader
+
+max_iters = 80000
+optim_wrapper = dict(optimizer=dict(lr=1e-4))
+param_scheduler = [
+    dict(type='PolyLR', power=0.9, eta_min=0.0, by_epoch=False, begin=0, end=max_iters),
+]
+train_cfg = dict(max_iters=max_iters, val_interval=10000)
+auto_scale_lr = dict(base_batch_size=4)

@@ -1,0 +1,53 @@
+# WeCromCL stage 1 (Wu et al., ECCV 2024; reference: shared/reference/wecromcl.md):
+# ResNet-50 -> two BiFPN blocks -> multi-scale concat (stride 4 and 8, 192 channels)
+# -> 6-layer deformable encoder -> stride-8 map F_I (512 channels); a 12-layer
+# character-wise text encoder (case-insensitive, mean-pooled) queries F_I with
+# single-head attention; the atomistic contrastive loss trains both. The backbone is
+# mmdet's ResNet at `backbone.*`, so MMOCR's stock ResNet-50 detector configs load it
+# with init_cfg=dict(type='Pretrained', checkpoint=CKPT, prefix='backbone.').
+# Normalisation: ImageNet mean/std on RGB (the authors' and MMOCR detectors').
+model = dict(type='WeCromCL',
+             backbone=dict(type='mmdet.ResNet',
+                           depth=50,
+                           num_stages=4,
+                           out_indices=(0, 1, 2, 3),
+                           frozen_stages=-1,
+                           norm_cfg=dict(type='BN', requires_grad=True),
+                           norm_eval=False,
+                           style='pytorch'),
+             neck=[
+                 dict(type='BiFPN',
+                      in_channels=[256, 512, 1024, 2048],
+                      out_channels=256,
+                      num_blocks=2),
+                 dict(type='MultiScaleConcatNeck', in_channels=256, branch_channels=64),
+             ],
+             encoder=dict(type='DeformableEncoder',
+                          in_channels=(192, 192),
+                          embed_dims=192,
+                          num_layers=6,
+                          num_heads=8,
+                          num_points=4,
+                          feedforward_channels=256,
+                          dropout=0.1,
+                          out_channels=512),
+             text_encoder=dict(type='CharacterTextEncoder',
+                               width=512,
+                               num_layers=12,
+                               num_heads=8,
+                               embed_dim=512,
+                               causal=False,
+                               pooling='mean'),
+             head=dict(type='TextQueryAttentionHead',
+                       text_dims=512,
+                       image_dims=512,
+                       attn_dims=512),
+             tokenizer=dict(type='CharacterTokenizer',
+                            dict_file='lowercase_68.txt',
+                            max_len=26),
+             loss=dict(type='AtomisticContrastiveLoss', loss_weight=1.0),
+             data_preprocessor=dict(type='TextDetDataPreprocessor',
+                                    mean=[123.675, 116.28, 103.53],
+                                    std=[58.395, 57.12, 57.375],
+                                    bgr_to_rgb=True,
+                                    pad_size_divisor=32))

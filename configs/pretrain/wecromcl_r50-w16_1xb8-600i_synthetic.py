@@ -1,0 +1,110 @@
+# The CPU-sized WeCromCL of `make demo` and the tests: ResNet-50 at base width 16,
+# narrow BiFPN / deformable encoder (2 layers) / text encoder (2 layers), 256x256
+# rendered images (tools/render_synthetic_text.py), batch 8, 600 iterations. Same
+# modules, loss, collate and augmentations as wecromcl_r50_1xb16-200k_synthtext.py;
+# negatives come from the rendered training words (tools/build_vocabulary.py), as
+# the rendered words are not English. Validation: the stage-1 anchor-point metric on
+# the held-out rendered images.
+_base_ = [
+    '_base_/wecromcl_runtime.py',
+    '_base_/wecromcl_r50.py',
+    '_base_/schedule_sgd-poly_200k.py',
+]
+
+data_root = 'data/synthetic_text'
+dict_file = 'lowercase_68.txt'
+img_size = 256
+max_iters = 600
+width = 96
+
+model = dict(backbone=dict(base_channels=16),
+             neck=[
+                 dict(type='BiFPN', in_channels=[64, 128, 256, 512], out_channels=64),
+                 dict(type='MultiScaleConcatNeck', in_channels=64, branch_channels=32),
+             ],
+             encoder=dict(in_channels=(width, width),
+                          embed_dims=width,
+                          num_layers=2,
+                          num_heads=4,
+                          feedforward_channels=2 * width,
+                          out_channels=128),
+             text_encoder=dict(width=128, num_layers=2, num_heads=4, embed_dim=128),
+             head=dict(text_dims=128, image_dims=128, attn_dims=128))
+
+train_pipeline = [
+    dict(type='LoadImageFromFile', color_type='color_ignore_orientation'),
+    dict(type='LoadOCRAnnotations',
+         with_text=True,
+         with_bbox=False,
+         with_polygon=False,
+         with_label=False),
+    dict(type='RandomRotate', max_angle=10, use_canvas=True),
+    dict(type='RandomShortSideResize',
+         short_sides=(img_size, ),
+         max_long_side=img_size,
+         size_divisor=32),
+    dict(type='RandomApply',
+         transforms=[
+             dict(type='TorchVisionWrapper',
+                  op='ColorJitter',
+                  brightness=0.5,
+                  contrast=0.5,
+                  saturation=0.5,
+                  hue=0.1)
+         ],
+         prob=0.5),
+    dict(type='PackOCLIPInputs'),
+]
+test_pipeline = [
+    dict(type='LoadImageFromFile', color_type='color_ignore_orientation'),
+    dict(type='Resize', scale=(img_size, img_size), keep_ratio=True),
+    dict(type='LoadOCRAnnotations',
+         with_text=True,
+         with_bbox=True,
+         with_polygon=True,
+         with_label=True),
+    dict(type='PackOCLIPInputs'),
+]
+train_dataloader = dict(batch_size=8,
+                        num_workers=2,
+                        persistent_workers=True,
+                        sampler=dict(type='InfiniteSampler', shuffle=True),
+                        collate_fn=dict(type='wecromcl_collate',
+                                        sampler=dict(type='NegativeWordSampler',
+                                                     vocab_file=data_root +
+                                                     '/vocab.txt',
+                                                     dict_file=dict_file,
+                                                     num_negatives=16)),
+                        dataset=dict(type='OCLIPPretrainDataset',
+                                     data_root=data_root,
+                                     ann_file='textspotting_train.json',
+                                     data_prefix=dict(img_path=''),
+                                     dict_file=dict_file,
+                                     lowercase=True,
+                                     max_text_len=26,
+                                     pipeline=train_pipeline))
+val_dataloader = dict(batch_size=8,
+                      num_workers=1,
+                      persistent_workers=False,
+                      sampler=dict(type='DefaultSampler', shuffle=False),
+                      dataset=dict(type='OCRDataset',
+                                   data_root=data_root,
+                                   ann_file='textspotting_test.json',
+                                   data_prefix=dict(img_path=''),
+                                   test_mode=True,
+                                   pipeline=test_pipeline))
+test_dataloader = val_dataloader
+
+optim_wrapper = dict(optimizer=dict(lr=1e-2))
+param_scheduler = [
+    dict(type='LinearLR', start_factor=1e-2, by_epoch=False, begin=0, end=30),
+    dict(type='PolyLR', power=0.9, eta_min=0.0, by_epoch=False, begin=30,
+         end=max_iters),
+]
+train_cfg = dict(max_iters=max_iters, val_interval=max_iters // 2)
+default_hooks = dict(logger=dict(interval=10),
+                     checkpoint=dict(interval=max_iters // 2, max_keep_ckpts=1))
+log_processor = dict(window_size=10)
+randomness = dict(seed=0)
+env_cfg = dict(dist_cfg=dict(backend='gloo'))
+auto_scale_lr = dict(base_batch_size=8)

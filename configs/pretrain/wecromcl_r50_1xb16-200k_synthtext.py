@@ -1,0 +1,76 @@
+# WeCromCL stage-1 pre-training on SynthText, the paper's setting (Wu et al.,
+# ECCV 2024): transcriptions only (no boxes), one positive word per image (distinct
+# within the batch) + 16 negatives from a vocabulary, batch 16, SGD 1e-3, poly decay,
+# 200k iterations; rotation +-10 degrees on an expanded canvas, short side 640 with
+# the long side <= 640 (sides rounded up to multiples of 32), blur p 0.1, colour
+# jitter p 0.5. ResNet-50 from ImageNet as the authors (torchvision weights: put
+# them in the torch hub cache on offline machines, or set init_cfg=None).
+#   python tools/dataset_converters/synthtext.py data/synthtext/gt.mat \
+#       data/synthtext/textspotting_train.json --img-prefix imgs
+#   mim train mmocr_oclip configs/pretrain/wecromcl_r50_1xb16-200k_synthtext.py
+# Fine-tune on a target set from the checkpoint: wecromcl_r50_1xb4-80k_*.py.
+_base_ = [
+    '_base_/wecromcl_runtime.py',
+    '_base_/wecromcl_r50.py',
+    '_base_/schedule_sgd-poly_200k.py',
+]
+
+model = dict(backbone=dict(
+    init_cfg=dict(type='Pretrained', checkpoint='torchvision://resnet50')))
+
+data_root = 'data/synthtext'
+# words are lower-cased; characters outside the 68-character alphabet are removed
+# and words left empty dropped (counted and logged by the dataset)
+dict_file = 'lowercase_68.txt'
+train_pipeline = [
+    dict(type='LoadImageFromFile', color_type='color_ignore_orientation'),
+    dict(type='LoadOCRAnnotations',
+         with_text=True,
+         with_bbox=False,
+         with_polygon=False,
+         with_label=False),
+    dict(type='RandomRotate', max_angle=10, use_canvas=True),
+    dict(type='RandomShortSideResize',
+         short_sides=(640, ),
+         max_long_side=640,
+         size_divisor=32),
+    dict(type='RandomApply',
+         transforms=[dict(type='TorchVisionWrapper', op='GaussianBlur', kernel_size=5)],
+         prob=0.1),
+    dict(type='RandomApply',
+         transforms=[
+             dict(type='TorchVisionWrapper',
+                  op='ColorJitter',
+                  brightness=0.5,
+                  contrast=0.5,
+                  saturation=0.5,
+                  hue=0.1)
+         ],
+         prob=0.5),
+    dict(type='PackOCLIPInputs'),
+]
+train_dataloader = dict(batch_size=16,
+                        num_workers=8,
+                        persistent_workers=True,
+                        pin_memory=True,
+                        sampler=dict(type='InfiniteSampler', shuffle=True),
+                        collate_fn=dict(type='wecromcl_collate',
+                                        sampler=dict(type='NegativeWordSampler',
+                                                     vocab_file='english_vocab.txt',
+                                                     dict_file=dict_file,
+                                                     num_negatives=16)),
+                        dataset=dict(type='OCLIPPretrainDataset',
+                                     data_root=data_root,
+                                     ann_file='textspotting_train.json',
+                                     data_prefix=dict(img_path=''),
+                                     dict_file=dict_file,
+                                     lowercase=True,
+                                     max_text_len=26,
+                                     pipeline=train_pipeline))
+# SynthText has no test split: pre-training runs without validation.
+val_dataloader = None
+val_cfg = None
+val_evaluator = None
+test_dataloader = None
+test_cfg = None
+test_evaluator = None
