@@ -1,0 +1,230 @@
+"""Deformable-DETR multi-scale encoder keeping only the coarsest level (WeCromCL)."""
+import torch
+from mmcv.ops import MultiScaleDeformableAttention
+from mmdet.models.layers import DeformableDetrTransformerEncoder, SinePositionalEncoding
+from mmengine.model import BaseModule
+from mmocr.registry import MODELS
+from torch import nn
+
+
+class MaskedGroupNorm(nn.GroupNorm):
+    """GroupNorm whose statistics are taken over the valid positions only.
+
+    With every position valid it equals :class:`torch.nn.GroupNorm` (same
+    parameters, same state-dict keys); padded positions get normalised values
+    too but do not change the valid ones.
+    """
+
+    def forward(self, x, valid):
+        """Normalise.
+
+        Args:
+            x (Tensor): (B, C, H, W).
+            valid (Tensor): (B, H, W) bool, True on real positions.
+
+        Returns:
+            Tensor: (B, C, H, W).
+        """
+        b, c, h, w = x.shape
+        groups = x.reshape(b, self.num_groups, -1, h * w)
+        weight = valid.reshape(b, 1, 1, h * w).to(x.dtype)
+        count = weight.sum(-1, keepdim=True) * groups.size(2)
+        mean = (groups * weight).sum((2, 3), keepdim=True) / count
+        var = ((groups - mean).square() * weight).sum((2, 3), keepdim=True) / count
+        x = ((groups - mean) * torch.rsqrt(var + self.eps)).reshape(b, c, h, w)
+        if self.affine:
+            x = x * self.weight.view(1, -1, 1, 1) + self.bias.view(1, -1, 1, 1)
+        return x
+
+
+@MODELS.register_module()
+class DeformableEncoder(BaseModule):
+    """Multi-scale deformable attention encoder (Zhu et al., ICLR 2021).
+
+    Each level is projected by a 1x1 conv + GroupNorm (statistics over the
+    valid positions only) to ``embed_dims``; a normalised sine position
+    encoding (normalised by each image's valid extent) plus a learned level
+    embedding is the query position; mmdet's
+    ``DeformableDetrTransformerEncoder`` (post-norm layers of MMCV's
+    ``MultiScaleDeformableAttention`` + FFN) runs over the tokens of all
+    levels with padded tokens masked as values and reference points scaled
+    by the valid ratios. Only the last (coarsest) level's tokens are kept and
+    projected by a 1x1 conv to ``out_channels``. Since nothing else is used,
+    the last layer runs on those queries alone (values still from all levels),
+    which gives the same result with fewer sampled queries.
+
+    With valid masks, the output on the valid cells does not depend on the
+    padding (its size or the features there): the padded values are zeroed
+    like grid-sampling outside the map, and positions, reference points and
+    norm statistics only depend on the valid region.
+
+    Args:
+        in_channels (tuple[int]): Channels of each level, finest first.
+            Defaults to (192, 192) (stride 4 and 8).
+        embed_dims (int): Model width. Defaults to 192.
+        num_layers (int): Encoder layers. Defaults to 6.
+        num_heads (int): Attention heads. Defaults to 8.
+        num_points (int): Sampling points per head and level. Defaults to 4.
+        feedforward_channels (int): FFN hidden width. Defaults to 256.
+        dropout (float): Dropout of attention and FFN. Defaults to 0.1.
+        out_channels (int): Output channels. Defaults to 512.
+        num_groups (int): GroupNorm groups of the input projections; must
+            divide ``embed_dims``. Defaults to 32.
+        init_cfg (dict, optional): MMEngine init config.
+    """
+
+    def __init__(self,
+                 in_channels=(192, 192),
+                 embed_dims=192,
+                 num_layers=6,
+                 num_heads=8,
+                 num_points=4,
+                 feedforward_channels=256,
+                 dropout=0.1,
+                 out_channels=512,
+                 num_groups=32,
+                 init_cfg=None):
+        super().__init__(init_cfg=init_cfg)
+        if num_layers < 1:
+            raise ValueError(f'{__file__}: num_layers must be >= 1, got {num_layers}')
+        if embed_dims % num_groups or embed_dims % 2:
+            raise ValueError(f'{__file__}: embed_dims={embed_dims} must be even '
+                             f'and divisible by num_groups={num_groups}')
+        self.num_levels = len(in_channels)
+        self.input_convs = nn.ModuleList(
+            [nn.Conv2d(c, embed_dims, kernel_size=1) for c in in_channels])
+        self.input_norms = nn.ModuleList(
+            [MaskedGroupNorm(num_groups, embed_dims) for _ in in_channels])
+        self.positional_encoding = SinePositionalEncoding(num_feats=embed_dims // 2,
+                                                          normalize=True)
+        self.level_embed = nn.Parameter(torch.empty(self.num_levels, embed_dims))
+        self.encoder = DeformableDetrTransformerEncoder(
+            num_layers=num_layers,
+            layer_cfg=dict(self_attn_cfg=dict(embed_dims=embed_dims,
+                                              num_heads=num_heads,
+                                              num_levels=self.num_levels,
+                                              num_points=num_points,
+                                              dropout=dropout,
+                                              batch_first=True),
+                           ffn_cfg=dict(embed_dims=embed_dims,
+                                        feedforward_channels=feedforward_channels,
+                                        ffn_drop=dropout)))
+        self.output_proj = nn.Conv2d(embed_dims, out_channels, kernel_size=1)
+        self._init_parameters()
+
+    def _init_parameters(self):
+        """Deformable DETR's initialisation (as mmdet's ``DeformableDETR``)."""
+        for p in self.encoder.parameters():
+            if p.dim() > 1:
+                nn.init.xavier_uniform_(p)
+        for m in self.encoder.modules():
+            if isinstance(m, MultiScaleDeformableAttention):
+                m.init_weights()
+        for conv in self.input_convs:
+            nn.init.xavier_uniform_(conv.weight)
+            nn.init.zeros_(conv.bias)
+        nn.init.normal_(self.level_embed)
+
+    def forward(self, feats, valid_masks=None, full_last_layer=False):
+        """Encode and return the coarsest level.
+
+        Args:
+            feats (tuple[Tensor]): Per level (B, in_channels[l], h_l, w_l),
+                finest first (stride 4, stride 8).
+            valid_masks (list[Tensor], optional): Per level (B, h_l, w_l)
+                bool, True on real (unpadded) cells; each image's valid cells
+                are a top-left rectangle. None: all valid.
+            full_last_layer (bool): Run the last layer on the queries of all
+                levels (mmdet's encoder forward) and keep the last level
+                afterwards. Same result, slower; for checks and timing.
+
+        Returns:
+            Tensor: (B, out_channels, h_L, w_L), the last level's map
+            (padded cells carry values but were masked as values).
+        """
+        if len(feats) != self.num_levels:
+            raise ValueError(f'{__file__}: expected {self.num_levels} feature '
+                             f'maps, got {len(feats)}')
+        batch = feats[0].size(0)
+        if valid_masks is None:
+            valid_masks = [
+                f.new_ones(batch, *f.shape[-2:], dtype=torch.bool) for f in feats
+            ]
+        queries, positions, paddings, ratios, shapes = [], [], [], [], []
+        for lvl, (feat, valid) in enumerate(zip(feats, valid_masks)):
+            if valid.shape != (batch, *feat.shape[-2:]):
+                raise ValueError(f'{__file__}: valid mask {lvl} has shape '
+                                 f'{tuple(valid.shape)}, feature map '
+                                 f'{tuple(feat.shape)}')
+            x = self.input_norms[lvl](self.input_convs[lvl](feat), valid)
+            pos = self.positional_encoding(~valid).to(x.dtype)
+            pos = pos + self.level_embed[lvl].view(1, -1, 1, 1)
+            h, w = x.shape[-2:]
+            shapes.append((h, w))
+            queries.append(x.flatten(2).transpose(1, 2))
+            positions.append(pos.flatten(2).transpose(1, 2))
+            paddings.append(~valid.flatten(1))
+            valid_h = valid[:, :, 0].sum(1).to(x.dtype)
+            valid_w = valid[:, 0, :].sum(1).to(x.dtype)
+            ratios.append(torch.stack([valid_w / w, valid_h / h], -1))
+        query = torch.cat(queries, 1)
+        query_pos = torch.cat(positions, 1)
+        key_padding_mask = torch.cat(paddings, 1)
+        valid_ratios = torch.stack(ratios, 1)  # B, L, 2 (x, y)
+        spatial_shapes = torch.tensor(shapes, dtype=torch.long, device=query.device)
+        level_start_index = torch.cat(
+            [spatial_shapes.new_zeros(1),
+             spatial_shapes.prod(1).cumsum(0)[:-1]])
+        kwargs = dict(key_padding_mask=key_padding_mask,
+                      spatial_shapes=spatial_shapes,
+                      level_start_index=level_start_index)
+        last_start = sum(h * w for h, w in shapes[:-1])
+        if full_last_layer:
+            memory = self.encoder(query=query,
+                                  query_pos=query_pos,
+                                  valid_ratios=valid_ratios,
+                                  **kwargs)
+            out = memory[:, last_start:]
+        else:
+            out = self._encode_last_level(query, query_pos, valid_ratios, last_start,
+                                          **kwargs)
+        h, w = shapes[-1]
+        out = out.transpose(1, 2).reshape(batch, -1, h, w)
+        return self.output_proj(out)
+
+    def _encode_last_level(self, query, query_pos, valid_ratios, last_start,
+                           key_padding_mask, spatial_shapes, level_start_index):
+        """The encoder with its last layer on the last level's queries only.
+
+        Args:
+            query, query_pos (Tensor): (B, N, C) tokens of all levels.
+            valid_ratios (Tensor): (B, L, 2).
+            last_start (int): Index of the last level's first token.
+            key_padding_mask (Tensor): (B, N) bool, True on padding.
+            spatial_shapes (Tensor): (L, 2) long.
+            level_start_index (Tensor): (L, ) long.
+
+        Returns:
+            Tensor: (B, N_L, C), the last level's outputs.
+        """
+        reference_points = self.encoder.get_encoder_reference_points(
+            spatial_shapes, valid_ratios, device=query.device)
+        kwargs = dict(key_padding_mask=key_padding_mask,
+                      spatial_shapes=spatial_shapes,
+                      level_start_index=level_start_index)
+        for layer in self.encoder.layers[:-1]:
+            query = layer(query=query,
+                          query_pos=query_pos,
+                          reference_points=reference_points,
+                          valid_ratios=valid_ratios,
+                          **kwargs)
+        # DeformableDetrTransformerEncoderLayer.forward with fewer queries
+        last = self.encoder.layers[-1]
+        out = last.self_attn(query=query[:, last_start:],
+                             value=query,
+                             query_pos=query_pos[:, last_start:],
+                             reference_points=reference_points[:, last_start:],
+                             **kwargs)
+        out = last.norms[0](out)
+        out = last.ffn(out)
+        return last.norms[1](out)
