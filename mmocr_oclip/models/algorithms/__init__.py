@@ -1,3 +1,4 @@
 from .oclip import OCLIP
+from .wecromcl import WeCromCL
 
-__all__ = ['OCLIP']
+__all__ = ['OCLIP', 'WeCromCL']

@@ -9,6 +9,11 @@ from mmengine.structures import InstanceData
 from mmocr.registry import MODELS, TASK_UTILS
 from torch import nn
 
+from mmocr_oclip.models.utils.anchor_points import (query_slots, query_words,
+                                                    set_anchor_points)
+from mmocr_oclip.models.utils.dictionary_check import register_dictionary_check
+from mmocr_oclip.models.utils.valid_grid_mask import valid_grid_mask
+
 
 @MODELS.register_module()
 class OCLIP(BaseModel):
@@ -26,6 +31,9 @@ class OCLIP(BaseModel):
     data sample carries ``gt_instances.texts`` (the words of its image) and its
     ``img_shape`` (the unpadded size), so padded positions are masked out.
     Only the real words of the batch (M in all) are tokenised and encoded.
+    The tokenizer's dictionary is saved with the weights (buffer
+    ``dictionary_codes``); loading a checkpoint of another dictionary raises
+    (see :func:`register_dictionary_check`).
 
     Args:
         backbone (dict): Image backbone config (C5 is its last output).
@@ -68,6 +76,7 @@ class OCLIP(BaseModel):
         text_encoder.setdefault('vocab_size', self.tokenizer.vocab_size)
         text_encoder.setdefault('max_len', self.tokenizer.max_len)
         self.text_encoder = MODELS.build(text_encoder)
+        register_dictionary_check(self, self.tokenizer)
         self.decoder = None
         self.loss_mask = None
         if decoder is not None:
@@ -115,18 +124,9 @@ class OCLIP(BaseModel):
 
     @staticmethod
     def valid_mask(inputs, grid_size, data_samples=None):
-        """(B, h, w) bool: grid cells that overlap the unpadded image."""
-        batch, _, height, width = inputs.shape
-        h, w = grid_size
-        if data_samples is None:
-            return inputs.new_ones(batch, h, w, dtype=torch.bool)
-        shapes = inputs.new_tensor(
-            [s.metainfo.get('img_shape', (height, width))[:2] for s in data_samples])
-        rows = (shapes[:, 0] * h / height).ceil()
-        cols = (shapes[:, 1] * w / width).ceil()
-        row_ok = torch.arange(h, device=inputs.device)[None] < rows[:, None]
-        col_ok = torch.arange(w, device=inputs.device)[None] < cols[:, None]
-        return row_ok[:, :, None] & col_ok[:, None, :]
+        """(B, h, w) bool: grid cells that overlap the unpadded image (see
+        :func:`valid_grid_mask`)."""
+        return valid_grid_mask(inputs, grid_size, data_samples)
 
     def encode_texts(self, data_samples, generator=None):
         """Tokenise, mask and encode the real words of the batch.
@@ -205,6 +205,43 @@ class OCLIP(BaseModel):
             losses['loss_mask'] = self.loss_mask(logits, targets)
             losses['acc_mask'] = (logits.argmax(-1) == targets).float().mean().detach()
         return losses
+
+    @torch.no_grad()
+    def localize_words(self, inputs, data_samples, nms_kernel=5, return_maps=False):
+        """Anchor points of each image's ground-truth words, as WeCromCL's.
+
+        Each image's distinct words (see :func:`query_words`), unmasked, query
+        the image through the decoder; a word's activation map is its
+        head-averaged last-layer attention over the stride-32 grid, and a word
+        occurring k times gets the top k peaks (``nms_kernel`` max-pool NMS),
+        in original image coordinates (see :func:`set_anchor_points`).
+
+        Returns:
+            list: ``data_samples`` with ``pred_instances`` (``points`` (P, 2),
+            ``scores`` (P,), ``texts``) and, with ``return_maps``,
+            ``word_maps`` (M_b, h, w) and ``word_texts``.
+        """
+        if self.decoder is None:
+            raise RuntimeError('OCLIP.localize_words queries words through the '
+                               'decoder; this model was built with decoder=None')
+        queries = query_words(data_samples, self.tokenizer)
+        feats = self.extract_feat(inputs, data_samples)
+        valid = feats['valid']
+        index = (queries['image_index'].to(valid.device),
+                 queries['slot'].to(valid.device))
+        if queries['words']:
+            tokens, lengths = self.tokenizer.encode(queries['words'])
+            device = self.logit_scale.device
+            embeds = self.text_encoder(tokens[:, :int(lengths.max()) + 1].to(device),
+                                       lengths.to(device))
+            _, attn = self.decoder(query_slots(embeds, queries, len(data_samples)),
+                                   feats['image_tokens'], valid)
+            maps = attn[index].unflatten(-1, valid.shape[-2:])
+        else:
+            maps = feats['image_tokens'].new_zeros(0, *valid.shape[-2:])
+        stride = (inputs.size(2) / valid.size(1), inputs.size(3) / valid.size(2))
+        return set_anchor_points(data_samples, queries, maps, valid[index[0]], stride,
+                                 nms_kernel, return_maps)
 
     @torch.no_grad()
     def predict(self, inputs, data_samples, seed=0):

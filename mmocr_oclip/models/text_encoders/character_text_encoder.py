@@ -12,8 +12,12 @@ class CharacterTextEncoder(BaseModule):
     """Encode each word, character by character, into one embedding.
 
     Token embedding + learned position embedding, a CLIP pre-LN transformer
-    (causal by default, as oCLIP), final LayerNorm; the feature at the end token
-    times ``text_projection`` is the word's embedding. Only real words are
+    (causal by default, as oCLIP), final LayerNorm and ``text_projection``,
+    pooled into the word's embedding: the end token's feature (``'end'``,
+    oCLIP), the mean over the word's characters (``'mean'``, WeCromCL) or the
+    mean over all L positions given, padding included (``'mean_with_padding'``,
+    as the WeCromCL authors; pass tokens padded to ``max_len`` for it). Keys
+    after the end token are always masked in attention. Only real words are
     encoded: the caller packs the words of all images into one (M, L) batch.
 
     Args:
@@ -24,8 +28,12 @@ class CharacterTextEncoder(BaseModule):
         num_heads (int): Attention heads. Defaults to 8.
         embed_dim (int): Output embedding size. Defaults to 384.
         causal (bool): Causal attention mask. Defaults to True.
+        pooling (str): ``'end'``, ``'mean'`` or ``'mean_with_padding'``.
+            Defaults to ``'end'``.
         init_cfg (dict, optional): MMEngine init config.
     """
+
+    POOLINGS = ('end', 'mean', 'mean_with_padding')
 
     def __init__(self,
                  vocab_size,
@@ -35,8 +43,13 @@ class CharacterTextEncoder(BaseModule):
                  num_heads=8,
                  embed_dim=384,
                  causal=True,
+                 pooling='end',
                  init_cfg=None):
         super().__init__(init_cfg=init_cfg)
+        if pooling not in self.POOLINGS:
+            raise ValueError(f'CharacterTextEncoder: pooling must be one of '
+                             f'{self.POOLINGS}, got {pooling!r}')
+        self.pooling = pooling
         self.max_len = max_len
         self.causal = causal
         self.token_embedding = nn.Embedding(vocab_size, width)
@@ -85,5 +98,11 @@ class CharacterTextEncoder(BaseModule):
         attn_mask = self.causal_mask[:length, :length] if self.causal else None
         for block in self.resblocks:
             x = block(x, attn_mask=attn_mask, key_padding_mask=padding)
-        x = self.ln_final(x[torch.arange(x.size(0), device=x.device), lengths])
-        return x @ self.text_projection
+        if self.pooling == 'end':
+            x = self.ln_final(x[torch.arange(x.size(0), device=x.device), lengths])
+            return x @ self.text_projection
+        x = self.ln_final(x) @ self.text_projection
+        if self.pooling == 'mean_with_padding':
+            return x.mean(1)
+        chars = (positions[None] < lengths[:, None]).to(x.dtype)
+        return (x * chars[..., None]).sum(1) / lengths[:, None].to(x.dtype)

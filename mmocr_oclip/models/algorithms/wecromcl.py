@@ -1,0 +1,239 @@
+"""WeCromCL stage 1: where is each word of an image, learned from words only."""
+import copy
+import math
+
+import torch
+import torch.nn.functional as F
+from mmengine.dist import all_gather, get_rank
+from mmengine.model import BaseModel
+from mmocr.registry import MODELS, TASK_UTILS
+from torch import nn
+from torch.nn.utils.rnn import pad_sequence
+
+from mmocr_oclip.models.utils.anchor_points import (query_slots, query_words,
+                                                    set_anchor_points)
+from mmocr_oclip.models.utils.gather import all_gather_with_grad
+from mmocr_oclip.models.utils.valid_grid_mask import valid_grid_mask
+
+
+@MODELS.register_module()
+class WeCromCL(BaseModel):
+    """WeCromCL (Wu et al., ECCV 2024), stage 1, in MMEngine.
+
+    Image side: ``backbone`` (C2..C5) -> ``neck`` (a config or a list of
+    configs applied in order, e.g. BiFPN then MultiScaleConcatNeck, giving a
+    stride-4 and a stride-8 map) -> ``encoder`` (deformable encoder, masked by
+    each image's unpadded region) -> the image feature map F_I (B, C, h, w) at
+    stride 8. Text side: ``text_encoder`` embeds single words. ``head``: each
+    word queries F_I (text-as-query attention); its attention over F_I is the
+    word's activation map, ``scale * cosine(pooled, word)`` its score.
+
+    Training (atomistic contrastive learning): every image has one positive
+    word (``positive_text``) and N negatives (``negative_texts``); each image
+    is scored against the positives of the global batch (gathered across ranks
+    with gradient) and its own negatives; false negatives are masked through
+    ``word_hashes`` / ``positive_hash`` (set by ``wecromcl_collate``).
+    Inference: :meth:`localize_words` gives, per ground-truth word, the peaks
+    of its activation map as anchor points.
+
+    The backbone is ``self.backbone``: its checkpoint keys are ``backbone.*``
+    and MMOCR detectors load them with ``init_cfg=dict(type='Pretrained',
+    checkpoint=..., prefix='backbone.')``.
+
+    Args:
+        backbone (dict): Image backbone config (4 outputs, strides 4..32).
+        neck (dict | list[dict]): Neck config(s), output (stride-4 map,
+            stride-8 map).
+        encoder (dict): Encoder config: ``(feats, valid_masks) -> F_I``.
+        text_encoder (dict): Text encoder config; ``vocab_size`` and
+            ``max_len`` default to the tokenizer's.
+        head (dict): Text-as-query attention head config.
+        tokenizer (dict): :class:`CharacterTokenizer` config. Defaults to the
+            packaged lowercase dictionary, 25 characters + end.
+        loss (dict): Atomistic contrastive loss config.
+        init_logit_scale (float): Initial log temperature. Defaults to
+            ``ln(1 / 0.07)``.
+        max_logit_scale (float, optional): Clamp of the log temperature, None
+            for no clamp (the authors' code). Defaults to ``ln(100)``.
+        data_preprocessor (dict, optional): Data preprocessor config.
+        init_cfg (dict, optional): MMEngine init config.
+    """
+
+    def __init__(self,
+                 backbone,
+                 neck,
+                 encoder,
+                 text_encoder,
+                 head,
+                 tokenizer=dict(type='CharacterTokenizer',
+                                dict_file='lowercase_68.txt',
+                                max_len=26),
+                 loss=dict(type='AtomisticContrastiveLoss'),
+                 init_logit_scale=math.log(1 / 0.07),
+                 max_logit_scale=math.log(100),
+                 data_preprocessor=None,
+                 init_cfg=None):
+        super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
+        self.tokenizer = TASK_UTILS.build(tokenizer)
+        self.backbone = MODELS.build(backbone)
+        if isinstance(neck, (list, tuple)):
+            self.neck = nn.Sequential(*[MODELS.build(cfg) for cfg in neck])
+        else:
+            self.neck = MODELS.build(neck)
+        self.encoder = MODELS.build(encoder)
+        text_encoder = copy.deepcopy(text_encoder)
+        text_encoder.setdefault('vocab_size', self.tokenizer.vocab_size)
+        text_encoder.setdefault('max_len', self.tokenizer.max_len)
+        self.text_encoder = MODELS.build(text_encoder)
+        self.head = MODELS.build(head)
+        self.loss_contrastive = MODELS.build(loss)
+        self.logit_scale = nn.Parameter(torch.tensor(float(init_logit_scale)))
+        self.max_logit_scale = max_logit_scale
+
+    def forward(self, inputs, data_samples=None, mode='tensor'):
+        """MMEngine's entry: ``loss``, ``predict`` or ``tensor`` (features)."""
+        if mode == 'loss':
+            return self.loss(inputs, data_samples)
+        if mode == 'predict':
+            return self.predict(inputs, data_samples)
+        if mode == 'tensor':
+            return self.extract_feat(inputs, data_samples)
+        raise RuntimeError(f'invalid mode "{mode}": use loss, predict or tensor')
+
+    def extract_feat(self, inputs, data_samples=None):
+        """The image feature map.
+
+        Args:
+            inputs (Tensor): (B, 3, H, W) normalised, padded images.
+            data_samples (list, optional): with ``img_shape`` metainfo; without
+                them every position counts as valid.
+
+        Returns:
+            dict: ``image_feats`` (B, C, h, w) F_I and ``valid`` (B, h, w) bool,
+            the cells that overlap the unpadded image.
+        """
+        feats = self.neck(self.backbone(inputs))
+        valid_masks = [
+            valid_grid_mask(inputs, f.shape[-2:], data_samples) for f in feats
+        ]
+        image_feats = self.encoder(feats, valid_masks)
+        return dict(image_feats=image_feats,
+                    valid=valid_grid_mask(inputs, image_feats.shape[-2:], data_samples))
+
+    def encode_words(self, words):
+        """(M, E) embeddings of M words, one text-encoder call.
+
+        Tokens are cut after the longest word's end token, except for
+        ``pooling='mean_with_padding'`` that averages all ``max_len`` positions.
+        """
+        tokens, lengths = self.tokenizer.encode(words)
+        if getattr(self.text_encoder, 'pooling', None) != 'mean_with_padding':
+            tokens = tokens[:, :int(lengths.max()) + 1]
+        device = self.logit_scale.device
+        return self.text_encoder(tokens.to(device), lengths.to(device))
+
+    def attend(self, queries, feats):
+        """Words query the image: ``(pooled (B, Q, E), attn (B, Q, h * w))``."""
+        tokens = feats['image_feats'].flatten(2).transpose(1, 2)
+        return self.head(queries, tokens, feats['valid'].flatten(1))
+
+    def scale(self):
+        """The (clamped, unless ``max_logit_scale`` is None) exponentiated scale."""
+        if self.max_logit_scale is None:
+            return self.logit_scale.exp()
+        return self.logit_scale.clamp(max=self.max_logit_scale).exp()
+
+    @staticmethod
+    def _require(data_samples, fields):
+        for sample in data_samples:
+            missing = [f for f in fields if f not in sample]
+            if missing:
+                raise KeyError(
+                    f'WeCromCL.loss: data sample of '
+                    f'{sample.metainfo.get("img_path", "?")} lacks {missing}; '
+                    'build training batches with collate_fn=dict(type='
+                    '"wecromcl_collate")')
+
+    def false_negatives(self, data_samples):
+        """(B, G) bool: global positive j is excluded for local image b.
+
+        Column j is masked when its word hash is one of image b's
+        ``word_hashes`` or equals b's ``positive_hash``, except at b's own
+        column ``rank * B + b``. Positive hashes are gathered across ranks.
+        """
+        device = self.logit_scale.device
+        own_hash = torch.tensor([int(s.positive_hash) for s in data_samples],
+                                dtype=torch.long,
+                                device=device)
+        all_hash = torch.cat(all_gather(own_hash))
+        hashes = pad_sequence(
+            [torch.as_tensor(s.word_hashes, dtype=torch.long) for s in data_samples],
+            batch_first=True,
+            padding_value=-1).to(device)
+        in_image = (all_hash[None, :, None] == hashes[:, None, :]).any(-1)
+        masked = in_image | (all_hash[None] == own_hash[:, None])
+        num = len(data_samples)
+        own = torch.arange(num, device=device) + get_rank() * num
+        return masked & ~F.one_hot(own, len(all_hash)).bool()
+
+    def loss(self, inputs, data_samples):
+        """Atomistic contrastive loss of a batch.
+
+        Returns:
+            dict: ``loss`` and ``logit_scale`` (logged).
+        """
+        self._require(
+            data_samples,
+            ('positive_text', 'negative_texts', 'word_hashes', 'positive_hash'))
+        num_negatives = {len(s.negative_texts) for s in data_samples}
+        if len(num_negatives) != 1:
+            raise ValueError('WeCromCL.loss: every image needs the same number '
+                             f'of negative words, got {sorted(num_negatives)}')
+        num = len(data_samples)
+        embeds = self.encode_words([s.positive_text for s in data_samples] +
+                                   [w for s in data_samples for w in s.negative_texts])
+        positives = all_gather_with_grad(embeds[:num])  # (G, E)
+        negatives = embeds[num:].unflatten(0, (num, -1))  # (B, N, E)
+        queries = torch.cat([positives.expand(num, -1, -1), negatives], dim=1)
+        pooled, _ = self.attend(queries, self.extract_feat(inputs, data_samples))
+        scale = self.scale()
+        logits = scale * F.cosine_similarity(pooled, queries, dim=-1)
+        num_global = positives.size(0)
+        loss = self.loss_contrastive(logits[:, :num_global], logits[:, num_global:],
+                                     self.false_negatives(data_samples))
+        return dict(loss=loss, logit_scale=scale.detach())
+
+    @torch.no_grad()
+    def localize_words(self, inputs, data_samples, nms_kernel=5, return_maps=False):
+        """Anchor points of each image's ground-truth words.
+
+        Each image is queried with its distinct words (see
+        :func:`query_words`); a word occurring k times gets the top k peaks
+        (``nms_kernel`` max-pool NMS) of its activation map over the valid
+        cells, mapped to original image coordinates (see
+        :func:`set_anchor_points`).
+
+        Returns:
+            list: ``data_samples`` with ``pred_instances`` (``points`` (P, 2),
+            ``scores`` (P,), ``texts``) and, with ``return_maps``,
+            ``word_maps`` (M_b, h, w) and ``word_texts``.
+        """
+        queries = query_words(data_samples, self.tokenizer)
+        feats = self.extract_feat(inputs, data_samples)
+        valid = feats['valid']
+        index = (queries['image_index'].to(valid.device),
+                 queries['slot'].to(valid.device))
+        if queries['words']:
+            slots = query_slots(self.encode_words(queries['words']), queries,
+                                len(data_samples))
+            _, attn = self.attend(slots, feats)
+            maps = attn[index].unflatten(-1, valid.shape[-2:])
+        else:
+            maps = feats['image_feats'].new_zeros(0, *valid.shape[-2:])
+        stride = (inputs.size(2) / valid.size(1), inputs.size(3) / valid.size(2))
+        return set_anchor_points(data_samples, queries, maps, valid[index[0]], stride,
+                                 nms_kernel, return_maps)
+
+    def predict(self, inputs, data_samples):
+        """Anchor points, see :meth:`localize_words`."""
+        return self.localize_words(inputs, data_samples)

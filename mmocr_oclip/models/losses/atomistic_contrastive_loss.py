@@ -1,0 +1,54 @@
+"""WeCromCL's atomistic contrastive loss: images against single words."""
+import torch
+import torch.nn.functional as F
+from mmengine.dist import get_rank
+from mmocr.registry import MODELS
+from torch import nn
+
+from mmocr_oclip.models.utils.gather import all_gather_with_grad
+
+
+@MODELS.register_module()
+class AtomisticContrastiveLoss(nn.Module):
+    """Contrast each image with one positive word, the other images' positives
+    and its own negative words, gathered across ranks.
+
+    Image b of rank r (global index g = r * B + b) scores the G = W * B
+    positives of all ranks and its N negatives. Image->text: cross-entropy over
+    ``[pos_logits | neg_logits]`` with target g. Text->image: the positive of
+    image g against all G images, cross-entropy over column g of the gathered
+    (with gradient) ``pos_logits``. Loss = (i2t + t2i) / 2. False negatives
+    (column j is the positive of another image but also a word of image b)
+    are set to -inf in both directions; the target is never masked. As with
+    :class:`ImageTextContrastiveLoss`, the rank-averaged loss and DDP-averaged
+    gradients equal those of the global batch in one process.
+
+    Args:
+        loss_weight (float): Multiplier. Defaults to 1.0.
+    """
+
+    def __init__(self, loss_weight=1.0):
+        super().__init__()
+        self.loss_weight = loss_weight
+
+    def forward(self, pos_logits, neg_logits, false_negatives):
+        """Loss of the B local images.
+
+        Args:
+            pos_logits (Tensor): (B, G) local images x global positives.
+            neg_logits (Tensor): (B, N) local images x their own negatives.
+            false_negatives (Tensor): (B, G) bool, True where column j is
+                excluded for image b (ignored at b's own column).
+
+        Returns:
+            Tensor: scalar loss.
+        """
+        num = pos_logits.size(0)
+        targets = torch.arange(num, device=pos_logits.device) + get_rank() * num
+        own = F.one_hot(targets, pos_logits.size(1)).bool()
+        pos_logits = pos_logits.masked_fill(false_negatives & ~own, float('-inf'))
+        loss_i2t = F.cross_entropy(torch.cat([pos_logits, neg_logits], dim=1), targets)
+        # (G, G) global images x global positives; this rank's columns
+        all_pos = all_gather_with_grad(pos_logits)
+        loss_t2i = F.cross_entropy(all_pos[:, targets].t(), targets)
+        return self.loss_weight * (loss_i2t + loss_t2i) / 2
