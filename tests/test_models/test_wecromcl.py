@@ -1,0 +1,293 @@
+"""WeCromCL: text pooling, the text-as-query head, the algorithm (loss,
+false negatives, anchor points) and OCLIP's anchor points."""
+import copy
+import math
+
+import pytest
+import torch
+from mmengine.structures import InstanceData
+from mmocr.registry import MODELS
+from mmocr.structures import TextSpottingDataSample
+
+from mmocr_oclip.datasets.word_hash import word_hash, word_hashes
+from mmocr_oclip.models import CharacterTextEncoder, TextQueryAttentionHead
+
+# a WeCromCL small enough for unit tests (C2..C5 = 16, 32, 64, 128 channels)
+TINY_WECROMCL = dict(type='WeCromCL',
+                     backbone=dict(type='mmdet.ResNet',
+                                   depth=50,
+                                   base_channels=4,
+                                   out_indices=(0, 1, 2, 3),
+                                   norm_eval=False),
+                     neck=[
+                         dict(type='BiFPN',
+                              in_channels=[16, 32, 64, 128],
+                              out_channels=16),
+                         dict(type='MultiScaleConcatNeck',
+                              in_channels=16,
+                              branch_channels=8),
+                     ],
+                     encoder=dict(type='DeformableEncoder',
+                                  in_channels=(24, 24),
+                                  embed_dims=24,
+                                  num_layers=2,
+                                  num_heads=4,
+                                  num_points=2,
+                                  feedforward_channels=32,
+                                  out_channels=16,
+                                  num_groups=8),
+                     text_encoder=dict(type='CharacterTextEncoder',
+                                       width=16,
+                                       num_layers=1,
+                                       num_heads=2,
+                                       embed_dim=16,
+                                       causal=False,
+                                       pooling='mean'),
+                     head=dict(type='TextQueryAttentionHead',
+                               text_dims=16,
+                               image_dims=16,
+                               attn_dims=16),
+                     tokenizer=dict(type='CharacterTokenizer',
+                                    dict_file='lowercase_68.txt',
+                                    max_len=26),
+                     data_preprocessor=dict(type='TextDetDataPreprocessor',
+                                            mean=[123.675, 116.28, 103.53],
+                                            std=[58.395, 57.12, 57.375],
+                                            bgr_to_rgb=True,
+                                            pad_size_divisor=32))
+
+WORDS = [['stop', 'here', 'stop'], ['go', 'left'], ['exit', 'here', '42']]
+SHAPES = [(64, 64), (96, 128), (64, 96)]
+NEGATIVES = [['cat', 'dog', 'sun', 'map'], ['red', 'box', 'pen', 'cup'],
+             ['tea', 'hat', 'car', 'ink']]
+
+
+# ---------------------------------------------------------------- text encoder
+@pytest.mark.parametrize('pooling', ['end', 'mean', 'mean_with_padding'])
+def test_text_pooling(pooling):
+    torch.manual_seed(0)
+    enc = CharacterTextEncoder(vocab_size=10,
+                               max_len=6,
+                               width=8,
+                               num_layers=1,
+                               num_heads=2,
+                               embed_dim=4,
+                               causal=False,
+                               pooling=pooling)
+    enc.init_weights()
+    tokens = torch.tensor([[1, 2, 9, 0, 0, 0], [3, 4, 5, 6, 9, 0]])
+    lengths = torch.tensor([2, 4])
+    out = enc(tokens, lengths)
+    # reference: per-position projected features, pooled by hand
+    x = enc.token_embedding(tokens) + enc.positional_embedding
+    padding = torch.arange(6)[None] > lengths[:, None]
+    for block in enc.resblocks:
+        x = block(x, key_padding_mask=padding)
+    feats = enc.ln_final(x) @ enc.text_projection
+    if pooling == 'end':
+        expected = feats[[0, 1], [2, 4]]
+    elif pooling == 'mean':
+        expected = torch.stack([feats[0, :2].mean(0), feats[1, :4].mean(0)])
+    else:
+        expected = feats.mean(1)
+    assert torch.allclose(out, expected, atol=1e-6)
+    if pooling == 'mean':
+        # padding beyond the end token changes nothing
+        assert torch.allclose(enc(tokens[:, :5], lengths), out, atol=1e-6)
+
+
+def test_text_pooling_is_validated():
+    with pytest.raises(ValueError, match='pooling'):
+        CharacterTextEncoder(vocab_size=10, pooling='max')
+
+
+# ------------------------------------------------------------------------ head
+def test_head_matches_per_image_reference_with_padding():
+    torch.manual_seed(0)
+    head = TextQueryAttentionHead(text_dims=6, image_dims=5, attn_dims=4)
+    queries = torch.randn(3, 2, 6)
+    tokens = torch.randn(3, 12, 5)
+    valid = torch.zeros(3, 12, dtype=torch.bool)
+    sizes = [12, 5, 1]
+    for b, n in enumerate(sizes):
+        valid[b, :n] = True
+    tokens_padded = tokens.clone()
+    tokens_padded[~valid] = 1e3  # padded tokens must not matter
+    pooled, attn = head(queries, tokens_padded, valid)
+    for b, n in enumerate(sizes):
+        q = head.q_proj(queries[b])
+        k = head.k_proj(tokens[b, :n])
+        v = head.v_proj(tokens[b, :n])
+        a = torch.softmax(q @ k.t() / 2.0, dim=-1)  # sqrt(attn_dims) = 2
+        assert torch.allclose(attn[b, :, :n], a, atol=1e-6)
+        assert torch.allclose(pooled[b], head.out_proj(a @ v), atol=1e-5)
+        assert attn[b, :, n:].abs().sum() == 0
+    assert torch.allclose(attn.sum(-1), torch.ones(3, 2))
+
+
+# ------------------------------------------------------------------- algorithm
+def make_batch(model, words=WORDS, shapes=SHAPES, negatives=NEGATIVES, seed=0):
+    """Preprocessed inputs and samples with the fields wecromcl_collate sets."""
+    g = torch.Generator().manual_seed(seed)
+    samples = []
+    for i, (texts, shape) in enumerate(zip(words, shapes)):
+        sample = TextSpottingDataSample(metainfo=dict(img_shape=shape))
+        sample.gt_instances = InstanceData(texts=list(texts))
+        sample.positive_text = texts[0]
+        sample.negative_texts = list(negatives[i])
+        sample.word_hashes = word_hashes(texts)
+        sample.positive_hash = word_hash(texts[0])
+        samples.append(sample)
+    inputs = [
+        torch.randint(0, 255, (3, ) + s, generator=g, dtype=torch.uint8) for s in shapes
+    ]
+    return model.data_preprocessor(dict(inputs=inputs, data_samples=samples), True)
+
+
+@pytest.fixture(scope='module')
+def model():
+    torch.manual_seed(0)
+    m = MODELS.build(copy.deepcopy(TINY_WECROMCL))
+    m.init_weights()
+    return m
+
+
+def test_loss_and_gradients_reach_every_part(model):
+    model.train()
+    model.zero_grad()
+    data = make_batch(model)
+    # images of different sizes: the batch is padded to 96 x 128
+    assert data['inputs'].shape == (3, 3, 96, 128)
+    seen = []
+    hook = model.text_encoder.register_forward_hook(
+        lambda mod, args, out: seen.append(tuple(args[0].shape)))
+    losses = model.loss(**data)
+    hook.remove()
+    # only real words, one call: 3 positives + 3 x 4 negatives, 4 chars + end
+    assert seen == [(15, 5)]
+    assert set(losses) == {'loss', 'logit_scale'}
+    assert losses['logit_scale'].item() == pytest.approx(1 / 0.07, rel=1e-5)
+    assert torch.isfinite(losses['loss'])
+    # at initialisation the loss is near chance: ln(3 + 4) for i2t, ln(3) for t2i
+    assert 0.5 * (math.log(7) + math.log(3)) / 3 < losses['loss'].item() < 20
+    losses['loss'].backward()
+    grads = {n: p.grad for n, p in model.named_parameters()}
+    for prefix in ('backbone.', 'neck.0.', 'neck.1.', 'encoder.', 'text_encoder.',
+                   'head.'):
+        part = [g for n, g in grads.items() if n.startswith(prefix)]
+        assert all(g is not None and torch.isfinite(g).all() for g in part), prefix
+        assert any(g.abs().sum() > 0 for g in part), prefix
+    # the first layers (the stride-4 level reaches the stride-8 output through
+    # the deformable attention) and the temperature
+    for name in ('backbone.conv1.weight', 'encoder.input_convs.0.weight',
+                 'text_encoder.token_embedding.weight', 'logit_scale'):
+        assert grads[name].abs().sum() > 0, name
+
+
+def test_false_negatives(model):
+    words = [['stop', 'go'], ['go', 'left'], ['stop', 'exit'], ['exit']]
+    data = make_batch(model, words, [(32, 32)] * 4, [['cat']] * 4)
+    mask = model.false_negatives(data['data_samples'])
+    # positives: stop, go, stop, exit
+    expected = torch.tensor([
+        [False, True, True, False],  # image 0 has 'go'; image 2's positive = its own
+        [False, False, False, False],
+        [True, False, False, True],  # image 2 has 'exit'; 'stop' = its positive
+        [False, False, False, False],
+    ])
+    assert torch.equal(mask, expected)
+
+
+def test_missing_collate_fields_are_an_error(model):
+    data = make_batch(model)
+    del data['data_samples'][1].word_hashes
+    data['data_samples'][1].set_metainfo(dict(img_path='img_1.jpg'))
+    with pytest.raises(KeyError, match='img_1.jpg.*wecromcl_collate'):
+        model.loss(**data)
+
+
+def test_logit_scale_clamp():
+    cfg = copy.deepcopy(TINY_WECROMCL)
+    clamped = MODELS.build(cfg)
+    cfg['max_logit_scale'] = None
+    free = MODELS.build(cfg)
+    for m in (clamped, free):
+        with torch.no_grad():
+            m.logit_scale.fill_(10.0)
+    assert clamped.scale().item() == pytest.approx(100.0)
+    assert free.scale().item() == pytest.approx(math.exp(10.0), rel=1e-5)
+
+
+def test_backbone_keys_match_mmdet_resnet(model):
+    # what MMOCR's stock ResNet-50 detectors build, loaded with prefix='backbone.'
+    resnet = MODELS.build(TINY_WECROMCL['backbone'])
+    weights = {
+        k[len('backbone.'):]: v
+        for k, v in model.state_dict().items() if k.startswith('backbone.')
+    }
+    assert set(weights) == set(resnet.state_dict())
+    resnet.load_state_dict(weights, strict=True)
+    assert torch.equal(resnet.conv1.weight, model.backbone.conv1.weight)
+
+
+def test_localize_words_and_predict(model):
+    model.eval()
+    data = make_batch(model)
+    for sample, factor in zip(data['data_samples'], ((0.5, 0.5), (1.0, 2.0), None)):
+        if factor:
+            sample.set_metainfo(dict(scale_factor=factor))
+    outs = model(**data, mode='predict')
+    for sample, texts, shape in zip(outs, WORDS, SHAPES):
+        pred = sample.pred_instances
+        # one point per occurrence of each word
+        assert sorted(pred.texts) == sorted(texts)
+        assert pred.points.dtype == torch.float32 and pred.points.shape == (len(texts),
+                                                                            2)
+        w_scale, h_scale = sample.metainfo.get('scale_factor', (1.0, 1.0))
+        # inside the unpadded image, in original coordinates
+        assert (pred.points >= 0).all()
+        assert (pred.points[:, 0] < shape[1] / w_scale).all()
+        assert (pred.points[:, 1] < shape[0] / h_scale).all()
+        assert ((pred.scores > 0) & (pred.scores <= 1)).all()
+    # the two 'stop' points of image 0 are distinct peaks
+    stops = outs[0].pred_instances.points[[
+        t == 'stop' for t in outs[0].pred_instances.texts
+    ]]
+    assert not torch.equal(stops[0], stops[1])
+
+
+def test_localize_words_maps(model):
+    model.eval()
+    data = make_batch(model)
+    outs = model.localize_words(**data, return_maps=True)
+    assert outs[1].word_texts == ['go', 'left']
+    maps = outs[1].word_maps
+    assert maps.shape == (2, 12, 16)
+    assert torch.allclose(maps.sum((1, 2)), torch.ones(2), atol=1e-5)
+    # image 0 (64 x 64 in a 96 x 128 batch): no attention on padding
+    assert outs[0].word_maps[:, 8:].abs().sum() == 0
+    assert outs[0].word_maps[:, :, 8:].abs().sum() == 0
+
+
+# ------------------------------------------------------------------------ OCLIP
+def test_oclip_localize_words(tiny_oclip_cfg):
+    torch.manual_seed(0)
+    oclip = MODELS.build(tiny_oclip_cfg)
+    oclip.init_weights()
+    oclip.eval()
+    data = make_batch(oclip, [['Stop', 'STOP', 'go'], ['left']], [(64, 64), (96, 128)],
+                      [[], []])
+    outs = oclip.localize_words(**data, return_maps=True)
+    first = outs[0].pred_instances
+    # stride 32: the 64 x 64 image covers 2 x 2 cells, within one 5 x 5 NMS
+    # window, so 'stop' (twice) gets a single peak
+    assert sorted(first.texts) == ['go', 'stop']
+    assert outs[0].word_maps.shape == (2, 3, 4)
+    assert set(first.points.flatten().tolist()) <= {16.0, 48.0}
+    assert outs[1].pred_instances.texts == ['left']
+    first = oclip.localize_words(**data, nms_kernel=1)[0].pred_instances
+    stops = first.points[[t == 'stop' for t in first.texts]]
+    assert len(stops) == 2 and not torch.equal(stops[0], stops[1])
+    tiny_oclip_cfg['decoder'] = None
+    with pytest.raises(RuntimeError, match='decoder'):
+        MODELS.build(tiny_oclip_cfg).localize_words(**data)
