@@ -100,12 +100,12 @@ def to_official(key):
 
 
 def official_state_dict(model, prefix='module.'):
-    """The authors' layout of ``model``: random values, no num_batches_tracked,
-    ``image_pos`` with a leading 1."""
+    """The authors' layout of ``model``: random values, no num_batches_tracked
+    nor dictionary_codes, ``image_pos`` with a leading 1."""
     generator = torch.Generator().manual_seed(0)
     state_dict = {}
     for key, value in model.state_dict().items():
-        if key.endswith('num_batches_tracked'):
+        if key.endswith('num_batches_tracked') or key == 'dictionary_codes':
             continue
         value = torch.randn(value.shape, generator=generator)
         if key == 'decoder.image_pos':

@@ -11,6 +11,8 @@ from collections import OrderedDict
 
 import torch
 
+from .dictionary_check import DICTIONARY_KEY
+
 # CLIP's normalisation, which the authors pre-trained with, in MMOCR units (0-255).
 CLIP_MEAN = (122.770938, 116.7460125, 104.09373615)
 CLIP_STD = (68.5005327, 66.6321579, 70.32316305)
@@ -124,7 +126,10 @@ def convert_official_state_dict(state_dict, model_state_dict):
     leading singleton dimensions (e.g. ``image_pos`` stored as (1, N, E)) is
     reshaped; tensors are cast to the model's dtypes. The only missing keys
     tolerated are BN ``num_batches_tracked`` buffers (CLIP checkpoints may lack
-    them), filled with zeros.
+    them), filled with zeros, and ``dictionary_codes``, which the authors'
+    checkpoints lack: it is copied from ``model_state_dict`` (the dictionary
+    the model was built with, whose size was checked against the token
+    embedding), so the converted checkpoint records its dictionary.
 
     Args:
         state_dict (dict): The authors' state_dict (with or without ``module.``).
@@ -146,8 +151,8 @@ def convert_official_state_dict(state_dict, model_state_dict):
         else:
             converted[ours] = value
     missing = [
-        k for k in model_state_dict
-        if k not in converted and not k.endswith('num_batches_tracked')
+        k for k in model_state_dict if k not in converted
+        and not k.endswith('num_batches_tracked') and k != DICTIONARY_KEY
     ]
     problems = []
     if unknown:
@@ -157,6 +162,9 @@ def convert_official_state_dict(state_dict, model_state_dict):
     new_state_dict = OrderedDict()
     misshaped, hints = [], []
     for key, target in model_state_dict.items():
+        if key == DICTIONARY_KEY:
+            new_state_dict[key] = target.clone()
+            continue
         if key not in converted:
             new_state_dict[key] = torch.zeros_like(target)
             continue
