@@ -70,7 +70,8 @@ def test_pack_oclip_inputs(flip):
     sample = packed['data_samples']
     assert isinstance(sample, TextSpottingDataSample)
     assert sample.gt_instances.texts == ['ab', 'c']
-    assert set(sample.gt_instances.keys()) == {'texts'}
+    assert set(sample.gt_instances.keys()) == {'texts', 'ignored'}
+    assert sample.gt_instances.ignored.tolist() == [False, False]
     assert sample.metainfo == dict(img_path='x.jpg',
                                    img_shape=(5, 7),
                                    ori_shape=(10, 14))

@@ -1,4 +1,5 @@
 from .pack_oclip_inputs import PackOCLIPInputs
+from .random_short_side_resize import RandomShortSideResize
 from .sample_text_instances import SampleTextInstances
 
-__all__ = ['PackOCLIPInputs', 'SampleTextInstances']
+__all__ = ['PackOCLIPInputs', 'RandomShortSideResize', 'SampleTextInstances']

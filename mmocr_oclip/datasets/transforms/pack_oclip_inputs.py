@@ -16,13 +16,16 @@ class PackOCLIPInputs(BaseTransform):
     Required Keys:
 
     - gt_texts (list[str])
-    - img (optional), the meta keys (those present)
+    - img, gt_polygons, gt_ignored (optional), the meta keys (those present)
 
     Returns a dict with:
 
     - inputs (Tensor): the (C, H, W) image, if ``img`` is present.
-    - data_samples (TextSpottingDataSample): ``gt_instances.texts`` (list[str])
-      and the metainfo of the ``meta_keys`` present in the results.
+    - data_samples (TextSpottingDataSample): ``gt_instances.texts`` (list[str]),
+      when present in the results ``gt_instances.polygons`` (list of float32
+      arrays, from ``gt_polygons``) and ``gt_instances.ignored`` ((N, ) bool
+      tensor, from ``gt_ignored``), and the metainfo of the ``meta_keys``
+      present in the results.
 
     Args:
         meta_keys (Sequence[str]): keys copied to the metainfo when present.
@@ -56,7 +59,15 @@ class PackOCLIPInputs(BaseTransform):
                 img = to_tensor(np.ascontiguousarray(img.transpose(2, 0, 1)))
             packed['inputs'] = img
         data_sample = TextSpottingDataSample()
-        data_sample.gt_instances = InstanceData(texts=list(results['gt_texts']))
+        gt_instances = InstanceData(texts=list(results['gt_texts']))
+        if 'gt_polygons' in results:
+            gt_instances.polygons = [
+                np.asarray(p, dtype=np.float32) for p in results['gt_polygons']
+            ]
+        if 'gt_ignored' in results:
+            gt_instances.ignored = to_tensor(
+                np.asarray(results['gt_ignored'], dtype=bool))
+        data_sample.gt_instances = gt_instances
         data_sample.set_metainfo(
             {key: results[key]
              for key in self.meta_keys if key in results})
