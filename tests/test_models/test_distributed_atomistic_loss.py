@@ -1,12 +1,17 @@
 """The atomistic loss gathers logits across ranks with gradient: two gloo
 processes, each with half of a fixed global batch, reproduce the one-process
-loss and, after DDP's gradient averaging, its gradients."""
+loss and, after DDP's gradient averaging, its gradients -- for fixed logits, and
+for the whole tiny WeCromCL (gathered positive embeddings and hashes)."""
+import copy
 import os
 
 import pytest
 import torch
 import torch.distributed as dist
 import torch.multiprocessing as mp
+from mmengine.registry import DefaultScope
+from mmocr.registry import MODELS
+from test_wecromcl import TINY_WECROMCL, make_batch
 
 from mmocr_oclip.models.losses import AtomisticContrastiveLoss
 
@@ -61,3 +66,70 @@ def test_two_process_loss_and_gradients_equal_single_process(tmp_path):
         local = slice(rank * BATCH, (rank + 1) * BATCH)
         assert torch.allclose(result['pos_grad'] / WORLD, pos.grad[local], atol=1e-6)
         assert torch.allclose(result['neg_grad'] / WORLD, neg.grad[local], atol=1e-6)
+
+
+# the whole model: each rank has half of a batch of 4 images; image 0 (rank 0)
+# contains the positive of image 3 (rank 1), a false negative across ranks
+MODEL_WORDS = [['stop', 'exit'], ['go', 'left'], ['here', 'there'], ['exit', 'in']]
+MODEL_SHAPES = [(64, 64), (64, 96), (96, 64), (64, 64)]
+MODEL_NEGATIVES = [['cat', 'dog'], ['red', 'box'], ['tea', 'hat'], ['sun', 'ink']]
+
+
+def tiny_model_and_batch(images):
+    """The tiny WeCromCL (eval mode: BN statistics and dropout do not depend on
+    the split of the batch) and the preprocessed ``images`` of the batch."""
+    if DefaultScope.get_current_instance() is None:
+        DefaultScope.get_instance('mmocr_oclip_dist_test', scope_name='mmocr')
+    torch.manual_seed(0)
+    model = MODELS.build(copy.deepcopy(TINY_WECROMCL))
+    model.init_weights()
+    model.eval()
+    data = make_batch(model, MODEL_WORDS, MODEL_SHAPES, MODEL_NEGATIVES)
+    data['inputs'] = data['inputs'][images]
+    data['data_samples'] = data['data_samples'][images]
+    return model, data
+
+
+def model_worker(rank, init_file, out_dir):
+    dist.init_process_group('gloo',
+                            init_method=f'file://{init_file}',
+                            rank=rank,
+                            world_size=WORLD)
+    half = len(MODEL_WORDS) // WORLD
+    model, data = tiny_model_and_batch(slice(rank * half, (rank + 1) * half))
+    assert model.false_negatives(data['data_samples']).sum() == (rank == 0)
+    loss = model.loss(**data)['loss']
+    loss.backward()
+    torch.save(
+        dict(loss=loss.detach(),
+             grads={
+                 n: p.grad
+                 for n, p in model.named_parameters() if p.grad is not None
+             }), os.path.join(out_dir, f'model_rank{rank}.pth'))
+    dist.destroy_process_group()
+
+
+@pytest.mark.slow
+def test_two_process_wecromcl_equals_single_process(tmp_path):
+    mp.spawn(model_worker,
+             args=(str(tmp_path / 'init'), str(tmp_path)),
+             nprocs=WORLD,
+             join=True)
+    model, data = tiny_model_and_batch(slice(None))
+    loss = model.loss(**data)['loss']
+    loss.backward()
+    ranks = [torch.load(tmp_path / f'model_rank{r}.pth') for r in range(WORLD)]
+    assert torch.stack([r['loss']
+                        for r in ranks]).mean().item() == pytest.approx(loss.item(),
+                                                                        rel=1e-5)
+    checked = 0
+    for name, param in model.named_parameters():
+        if param.grad is None:
+            continue
+        # DDP's average of the ranks' gradients (k_proj.bias: float noise
+        # around its exact zero, softmax being shift-invariant)
+        averaged = sum(r['grads'][name] for r in ranks) / WORLD
+        scale = param.grad.abs().max().item()
+        assert torch.allclose(averaged, param.grad, atol=1e-5 * scale + 1e-7), name
+        checked += 1
+    assert checked > 50
