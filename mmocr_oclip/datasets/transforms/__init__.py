@@ -1,5 +1,9 @@
+from .load_checked_image_from_file import BadImageError, LoadCheckedImageFromFile
 from .pack_oclip_inputs import PackOCLIPInputs
 from .random_short_side_resize import RandomShortSideResize
 from .sample_text_instances import SampleTextInstances
 
-__all__ = ['PackOCLIPInputs', 'RandomShortSideResize', 'SampleTextInstances']
+__all__ = [
+    'BadImageError', 'LoadCheckedImageFromFile', 'PackOCLIPInputs',
+    'RandomShortSideResize', 'SampleTextInstances'
+]
