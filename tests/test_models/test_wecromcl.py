@@ -184,6 +184,20 @@ def test_loss_and_gradients_reach_every_part(model):
         assert grads[name].abs().sum() > 0, name
 
 
+def test_mean_with_padding_encodes_max_len_tokens():
+    cfg = copy.deepcopy(TINY_WECROMCL)
+    cfg['text_encoder']['pooling'] = 'mean_with_padding'
+    torch.manual_seed(0)
+    m = MODELS.build(cfg)
+    m.init_weights()
+    seen = []
+    m.text_encoder.register_forward_hook(
+        lambda mod, args, out: seen.append(tuple(args[0].shape)))
+    assert torch.isfinite(m.loss(**make_batch(m))['loss'])
+    # the authors' mean runs over all max_len positions
+    assert seen == [(15, 26)]
+
+
 def test_false_negatives(model):
     words = [['stop', 'go'], ['go', 'left'], ['stop', 'exit'], ['exit']]
     data = make_batch(model, words, [(32, 32)] * 4, [['cat']] * 4)
