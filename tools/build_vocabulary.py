@@ -5,8 +5,9 @@ Sources, any mix: MMOCR 1.x detection / spotting annotation JSON
 skipped), plain UTF-8 text (``--text-files``) and ``--python-stdlib [DIR]`` (the
 docstrings and comments of the ``.py`` files of the Python standard library of
 this machine, or of DIR; ``site-packages``, ``dist-packages``, ``encodings``
-(character tables) and files that do not parse are skipped). Text is split at white space and surrounding punctuation is stripped
-from every token; annotation words are taken as they are. Then, in this order:
+(character tables) and files that do not parse are skipped). Text is split at
+white space and surrounding punctuation is stripped from every token;
+annotation words are taken as they are. Then, in this order:
 ``--lowercase`` merges the counts case-insensitively, ``--alphabetic`` keeps
 words of letters only, ``--dict-file`` keeps words whose characters are all in
 an MMOCR dictionary, ``--min-len``/``--max-len``/``--min-count`` filter, and
