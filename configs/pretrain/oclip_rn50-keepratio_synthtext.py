@@ -5,7 +5,7 @@
 _base_ = ['oclip_rn50_synthtext.py']
 
 train_dataloader = dict(dataset=dict(pipeline=[
-    dict(type='LoadImageFromFile', color_type='color_ignore_orientation'),
+    dict(type='LoadCheckedImageFromFile', color_type='color_ignore_orientation'),
     dict(type='LoadOCRAnnotations',
          with_text=True,
          with_bbox=False,

@@ -27,7 +27,7 @@ model = dict(backbone=dict(base_channels=16),
                           spatial_size=img_size // 32))
 
 train_pipeline = [
-    dict(type='LoadImageFromFile', color_type='color_ignore_orientation'),
+    dict(type='LoadCheckedImageFromFile', color_type='color_ignore_orientation'),
     dict(type='LoadOCRAnnotations',
          with_text=True,
          with_bbox=False,

@@ -32,7 +32,7 @@ model = dict(backbone=dict(base_channels=16),
              head=dict(text_dims=128, image_dims=128, attn_dims=128))
 
 train_pipeline = [
-    dict(type='LoadImageFromFile', color_type='color_ignore_orientation'),
+    dict(type='LoadCheckedImageFromFile', color_type='color_ignore_orientation'),
     dict(type='LoadOCRAnnotations',
          with_text=True,
          with_bbox=False,

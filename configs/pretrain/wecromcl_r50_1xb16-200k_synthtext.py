@@ -23,7 +23,7 @@ data_root = 'data/synthtext'
 # and words left empty dropped (counted and logged by the dataset)
 dict_file = 'lowercase_68.txt'
 train_pipeline = [
-    dict(type='LoadImageFromFile', color_type='color_ignore_orientation'),
+    dict(type='LoadCheckedImageFromFile', color_type='color_ignore_orientation'),
     dict(type='LoadOCRAnnotations',
          with_text=True,
          with_bbox=False,

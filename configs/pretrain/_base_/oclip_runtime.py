@@ -11,6 +11,7 @@ default_hooks = dict(logger=dict(type='LoggerHook', interval=50),
                                         type='OCLIPAttentionVisualizationHook',
                                         interval=50,
                                         max_images=4))
+custom_hooks = [dict(type='BadSampleLoggerHook')]
 log_processor = dict(by_epoch=True, window_size=50)
 val_evaluator = dict(_delete_=True, type='OCLIPPretrainMetric')
 test_evaluator = val_evaluator

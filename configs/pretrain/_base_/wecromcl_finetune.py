@@ -15,7 +15,7 @@ load_from = 'work_dirs/wecromcl_r50_1xb16-200k_synthtext/iter_200000.pth'
 
 dict_file = 'lowercase_68.txt'
 train_pipeline = [
-    dict(type='LoadImageFromFile', color_type='color_ignore_orientation'),
+    dict(type='LoadCheckedImageFromFile', color_type='color_ignore_orientation'),
     dict(type='LoadOCRAnnotations',
          with_text=True,
          with_bbox=False,
