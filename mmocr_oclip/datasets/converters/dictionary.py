@@ -1,6 +1,7 @@
 """Build an MMOCR dictionary file from the words of annotation files."""
-import json
 from collections import Counter
+
+from .json_stream import load_json_file
 
 PRINTABLE_ASCII = [chr(c) for c in range(33, 127)]
 
@@ -20,10 +21,10 @@ def count_words(ann_files, ignore_texts=('###', )):
     """
     words = Counter()
     for ann_file in ann_files:
+        annotations = load_json_file(ann_file)
         try:
-            with open(ann_file, encoding='utf-8') as f:
-                data_list = json.load(f)['data_list']
-        except (json.JSONDecodeError, KeyError, TypeError) as e:
+            data_list = annotations['data_list']
+        except (KeyError, TypeError) as e:
             raise ValueError(f'{ann_file}: not an MMOCR annotation file with a '
                              f'data_list: {e!r}') from e
         for index, entry in enumerate(data_list):

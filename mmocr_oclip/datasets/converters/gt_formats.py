@@ -20,6 +20,8 @@ from typing import Dict, List, Optional, Sequence, Tuple
 from mmocr.datasets.preparers.packers import TextDetPacker, TextSpottingPacker
 from PIL import Image
 
+from .json_stream import AnnotationFileError, read_utf8_text
+
 IMG_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.bmp')
 TASKS = ('textdet', 'textspotting')
 PACKERS = dict(textdet=TextDetPacker, textspotting=TextSpottingPacker)
@@ -58,10 +60,17 @@ def _instance(path: str, line_no: int, coords: Sequence[str], text: str,
     return dict(polygon=polygon, text=text, ignore=text == ignore_text)
 
 
+def _read_text(path: str) -> str:
+    """A UTF-8 file's text; :class:`GTFormatError` (line, byte) if not UTF-8."""
+    try:
+        return read_utf8_text(path)
+    except AnnotationFileError as e:
+        raise GTFormatError(str(e)) from None
+
+
 def _read_lines(path: str) -> List[Tuple[int, str]]:
     """Non-blank stripped lines with their 1-based numbers (BOM/CRLF-safe)."""
-    with open(path, encoding='utf-8-sig') as f:
-        lines = f.read().splitlines()
+    lines = _read_text(path).splitlines()
     return [(i, line.strip()) for i, line in enumerate(lines, 1) if line.strip()]
 
 
@@ -72,8 +81,7 @@ def parse_totaltext(path: str) -> List[Dict]:
     may be wrapped over several lines; ``#`` (or an empty list) is don't care.
     Comma lines are ``x1,y1,...,xn,yn,WORD`` with ``###`` as don't care.
     """
-    with open(path, encoding='utf-8-sig') as f:
-        content = f.read()
+    content = _read_text(path)
     if content.lstrip().startswith('x:'):
         return _parse_totaltext_legacy(path, content)
     return [_parse_totaltext_comma(path, i, line) for i, line in _read_lines(path)]

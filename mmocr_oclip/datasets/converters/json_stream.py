@@ -13,8 +13,8 @@ class AnnotationFileError(ValueError):
     """An annotation file that is not UTF-8 JSON; the message locates the error."""
 
 
-def describe_json_error(path, data, error):
-    """``'<path>, line L, column C: <reason>'`` for a decoding error of ``data``.
+def describe_decode_error(path, data, error):
+    """``'<path>, line L, column C: <reason>'`` for an error decoding ``data``.
 
     Args:
         path (str): the file, for the message.
@@ -76,6 +76,22 @@ def locate_utf8_error(path, backend_args=None, chunk_bytes=1 << 22):
             offset += len(data)
 
 
+def read_utf8_text(path):
+    """A UTF-8 text file's content (a leading BOM dropped), naming the file,
+    line and byte of the line if it is not UTF-8.
+
+    Raises:
+        AnnotationFileError: the file is not UTF-8.
+    """
+    with open(path, 'rb') as f:
+        data = f.read()
+    try:
+        text = data.decode('utf-8')
+    except UnicodeDecodeError as e:
+        raise AnnotationFileError(describe_decode_error(path, data, e)) from None
+    return text[1:] if text.startswith('\ufeff') else text
+
+
 def load_json_file(path, backend_args=None):
     """Parse a UTF-8 JSON file, naming the file, line and column on errors.
 
@@ -93,7 +109,7 @@ def load_json_file(path, backend_args=None):
     try:
         return json.loads(data.decode('utf-8'))
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise AnnotationFileError(describe_json_error(path, data, e)) from None
+        raise AnnotationFileError(describe_decode_error(path, data, e)) from None
 
 
 def dump_ocr_json(out_file, entries, metainfo=TEXTSPOTTING_METAINFO):

@@ -1,8 +1,7 @@
 """ICDAR2019-LSVT weak labels to MMOCR text-spotting JSON (transcriptions only)."""
-import json
 import os.path as osp
 
-from .json_stream import dump_ocr_json
+from .json_stream import dump_ocr_json, load_json_file
 
 LSVT_STAT_KEYS = ('images', 'images_without_words', 'words', 'words_ignored',
                   'words_with_spaces', 'words_too_short', 'words_kept')
@@ -34,11 +33,7 @@ def iter_lsvt_weak(weak_json,
     stats = stats if stats is not None else {}
     for key in LSVT_STAT_KEYS:
         stats[key] = 0
-    try:
-        with open(weak_json, encoding='utf-8') as f:
-            labels = json.load(f)
-    except json.JSONDecodeError as e:
-        raise ValueError(f'{weak_json}: invalid JSON: {e}') from e
+    labels = load_json_file(weak_json)
     if not isinstance(labels, dict):
         raise ValueError(f'{weak_json}: expected an object of images, got '
                          f'{type(labels).__name__}')
