@@ -1,7 +1,9 @@
+from .atomic_checkpoint import atomic_write
 from .compat import apply_compat_fixes, checkpoint_safe_globals
+from .cpu_distributed import setup_cpu_distributed
 from .resources import packaged_dict_file, resolve_resource_file
 
 __all__ = [
-    'apply_compat_fixes', 'checkpoint_safe_globals', 'packaged_dict_file',
-    'resolve_resource_file'
+    'atomic_write', 'setup_cpu_distributed', 'apply_compat_fixes',
+    'checkpoint_safe_globals', 'packaged_dict_file', 'resolve_resource_file'
 ]

@@ -17,11 +17,16 @@ All of them live here and are applied once by ``import mmocr_oclip``:
    packages in ``MODULE2PACKAGE``; we add ours, so that a config outside this
    repository can inherit ``mmocr_oclip::pretrain/...`` once ``mmocr_oclip`` is
    imported (``mim train mmocr_oclip`` and our tools import it first).
+3. Atomic checkpoint writes (:mod:`mmocr_oclip.utils.atomic_checkpoint`): a run
+   killed while saving never leaves a truncated checkpoint or a ``last_checkpoint``
+   naming a deleted one.
 """
 import numpy as np
 import torch
 from mmengine.config import utils as config_utils
 from mmengine.logging import HistoryBuffer
+
+from .atomic_checkpoint import apply_atomic_checkpoint_writes
 
 
 def checkpoint_safe_globals():
@@ -68,3 +73,4 @@ def apply_compat_fixes():
     """Apply every fix of this module (idempotent)."""
     allow_mmengine_checkpoints()
     register_config_package()
+    apply_atomic_checkpoint_writes()

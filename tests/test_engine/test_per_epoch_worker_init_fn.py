@@ -1,0 +1,35 @@
+import numpy as np
+import torch
+from mmengine.registry import FUNCTIONS
+from torch.utils.data import DataLoader, Dataset
+
+
+class NumpyDraws(Dataset):
+    """Items drawn from a worker's numpy and torch generators."""
+
+    def __len__(self):
+        return 2
+
+    def __getitem__(self, index):
+        return np.random.rand(), torch.rand(()).item()
+
+
+def epoch_draws(seed, epochs=2):
+    """The items of ``epochs`` epochs of a one-worker loader after seeding the main
+    process's torch generator with ``seed``."""
+    torch.manual_seed(seed)
+    loader = DataLoader(NumpyDraws(),
+                        batch_size=None,
+                        num_workers=1,
+                        worker_init_fn=FUNCTIONS.get('per_epoch_worker_init_fn'))
+    return [[tuple(item) for item in loader] for _ in range(epochs)]
+
+
+def test_workers_draw_fresh_reproducible_numbers_each_epoch(monkeypatch):
+    monkeypatch.delenv('RANK', raising=False)
+    first, second = epoch_draws(0)
+    assert first != second  # not the same augmentations every epoch
+    assert epoch_draws(0) == [first, second]  # reproducible from the main seed
+    assert epoch_draws(1)[0] != first
+    monkeypatch.setenv('RANK', '1')
+    assert epoch_draws(0)[0] != first  # ranks share the seed, not the streams

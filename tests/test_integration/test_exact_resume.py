@@ -1,0 +1,124 @@
+"""A run SIGKILLed mid-epoch (mid-interval) and restarted with ``--resume``
+reproduces the losses of an uninterrupted run, iteration by iteration."""
+import os
+import signal
+import subprocess
+import time
+
+import pytest
+from tiny_oclip_training import (read_losses, render_tiny_dataset, train_command,
+                                 train_env, write_tiny_config)
+
+pytestmark = pytest.mark.slow
+
+# a test-only hook that parks the training process after a given iteration (read
+# from the environment) and says so in a file, for the test to SIGKILL it there
+PARK_HOOK = '''
+import os
+import time
+
+from mmengine.hooks import Hook
+from mmocr.registry import HOOKS
+
+
+@HOOKS.register_module()
+class ParkAfterIterHook(Hook):
+    priority = 'LOWEST'
+
+    def after_train_iter(self, runner, batch_idx, data_batch=None, outputs=None):
+        if runner.iter + 1 == int(os.environ.get('PARK_AFTER_ITER', -1)):
+            open(os.environ['PARK_MARKER'], 'w').close()
+            time.sleep(600)
+'''
+PARK_CONFIG = """_base_ = ['./tiny.py']
+custom_imports = dict(imports=['mmocr_oclip', 'park_hook'],
+                      allow_failed_imports=False)
+default_hooks = dict(park=dict(type='ParkAfterIterHook'))
+"""
+ITER_BASED_CONFIG = """_base_ = ['./epoch.py']
+train_dataloader = dict(sampler=dict(_delete_=True, type='InfiniteSampler',
+                                     shuffle=True))
+train_cfg = dict(_delete_=True, type='IterBasedTrainLoop', max_iters=8,
+                 val_interval=3)
+param_scheduler = [dict(type='LinearLR', start_factor=0.1, by_epoch=False,
+                        begin=0, end=8)]
+default_hooks = dict(checkpoint=dict(by_epoch=False, interval=3))
+log_processor = dict(by_epoch=False)
+"""
+
+
+@pytest.fixture(scope='module')
+def data_root(tmp_path_factory):
+    root = tmp_path_factory.mktemp('tiny_data')
+    render_tiny_dataset(root)
+    return root
+
+
+def run(config, work_dir, *args, env, cwd):
+    proc = subprocess.run(train_command(config, work_dir, *args),
+                          env=env,
+                          cwd=cwd,
+                          capture_output=True,
+                          text=True,
+                          timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return proc.stdout + proc.stderr
+
+
+def kill_after(config, work_dir, iteration, env, cwd):
+    """Start a run, SIGKILL it once it has finished ``iteration`` (1-based)."""
+    marker = cwd / f'parked_{iteration}'
+    with open(cwd / f'killed_{iteration}.log', 'w+') as log:
+        proc = subprocess.Popen(train_command(config, work_dir),
+                                env=dict(env,
+                                         PARK_AFTER_ITER=str(iteration),
+                                         PARK_MARKER=str(marker)),
+                                cwd=cwd,
+                                stdout=log,
+                                stderr=subprocess.STDOUT,
+                                start_new_session=True)
+        deadline = time.time() + 300
+        while not marker.exists() and proc.poll() is None and time.time() < deadline:
+            time.sleep(0.2)
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)  # the trainer and its data workers
+        proc.wait()
+        log.seek(0)
+        assert marker.exists(), 'no kill, the run ended:\n' + log.read()[-3000:]
+
+
+def assert_same_losses(expected, resumed, iterations):
+    for it in iterations:
+        for key in ('loss', 'loss_contrastive', 'loss_mask', 'lr'):
+            assert resumed[it][key] == pytest.approx(expected[it][key],
+                                                     abs=1e-6), (it, key)
+
+
+@pytest.mark.parametrize('loop', ['epoch', 'iter'])
+def test_killed_and_resumed_run_reproduces_losses(loop, data_root, tmp_path):
+    (tmp_path / 'park_hook.py').write_text(PARK_HOOK)
+    write_tiny_config(tmp_path / 'tiny.py', data_root)
+    (tmp_path / 'epoch.py').write_text(PARK_CONFIG)
+    (tmp_path / 'iter.py').write_text(ITER_BASED_CONFIG)
+    config = str(tmp_path / f'{loop}.py')
+    env = train_env()
+    env['PYTHONPATH'] += os.pathsep + str(tmp_path)
+
+    whole = tmp_path / 'whole'
+    run(config, whole, env=env, cwd=tmp_path)
+    expected = read_losses(whole)
+
+    # epoch loop: 3 iterations an epoch, checkpoint after 6, killed after 7;
+    # iteration loop: checkpoint every 3 iterations, killed after 5 (resume skips
+    # the first 3 batches of the loader)
+    killed, checkpoint = (7, 6) if loop == 'epoch' else (5, 3)
+    interrupted = tmp_path / 'interrupted'
+    kill_after(config, interrupted, killed, env, tmp_path)
+    latest = (interrupted / 'last_checkpoint').read_text()
+    assert latest.endswith('epoch_2.pth' if loop == 'epoch' else 'iter_3.pth')
+    log = run(config, interrupted, '--resume', env=env, cwd=tmp_path)
+    assert f'iter: {checkpoint}' in log
+    resumed = read_losses(interrupted)
+
+    assert sorted(resumed) == list(range(checkpoint + 1, max(expected) + 1))
+    assert_same_losses(expected, resumed, sorted(resumed))
