@@ -8,16 +8,20 @@ import cv2
 import numpy as np
 import pytest
 import torch
-from mmengine.logging import MMLogger
+from mmengine.logging import MessageHub, MMLogger
 from mmengine.runner import Runner
-from mmocr.registry import MODELS, TRANSFORMS
+from mmocr.registry import HOOKS, MODELS, TRANSFORMS
+from mmocr.structures import TextSpottingDataSample
+from torch import nn
 
 from mmocr_oclip.datasets import OCLIPPretrainDataset, render_dataset
 from mmocr_oclip.datasets.converters.json_stream import AnnotationFileError
 from mmocr_oclip.datasets.oclip_pretrain_dataset import BadSampleError
 from mmocr_oclip.datasets.transforms import BadImageError
+from mmocr_oclip.models.utils import CharacterTokenizer
 from mmocr_oclip.models.utils.dictionary_check import (DICTIONARY_KEY,
-                                                       DictionaryMismatchError)
+                                                       DictionaryMismatchError,
+                                                       register_dictionary_check)
 
 LOAD = dict(type='LoadCheckedImageFromFile', color_type='color_ignore_orientation')
 ANNOTATIONS = dict(type='LoadOCRAnnotations',
@@ -365,3 +369,114 @@ def test_training_skips_bad_images_and_logs_them(tmp_path, tiny_oclip_cfg):
     assert 'missing.jpg: missing: no such file' in log
     assert '... and 1 more files' in log
     assert 'skipped_samples: ' in log  # the iteration scalar
+
+
+class FakeRunner:
+    """What BadSampleLoggerHook uses of a Runner."""
+
+    def __init__(self, name, epoch=0, iteration=0):
+        self.message_hub = MessageHub.get_instance(name)
+        self.epoch, self.iter = epoch, iteration
+        self.scalars, self.messages = [], []
+        self.visualizer = self
+        self.logger = self
+
+    def add_scalars(self, scalars, step):
+        self.scalars.append((scalars, step))
+
+    def info(self, message):
+        self.messages.append(message)
+
+    warning = info
+
+
+def batch(*records):
+    sample = TextSpottingDataSample()
+    if records:
+        sample.set_metainfo(dict(skipped_samples=list(records)))
+    return dict(data_samples=[sample, TextSpottingDataSample()])
+
+
+def test_hook_reports_every_interval_for_iteration_schedules():
+    hook = HOOKS.build(dict(type='BadSampleLoggerHook', interval=2))
+    runner = FakeRunner('bad_iter')
+    hook.before_train(runner)
+    hook.after_train_iter(runner, 0, batch(('a.jpg', 'missing', 'no such file')))
+    assert runner.message_hub.get_scalar('train/skipped_samples').current() == 1
+    assert not runner.messages
+    runner.iter = 1
+    hook.after_train_iter(runner, 1, batch())
+    assert runner.messages == [
+        'iterations up to 2: skipped 1 bad samples (missing: 1):\n'
+        '  a.jpg: missing: no such file'
+    ]
+    assert runner.scalars == [(dict(skipped_samples=1), 2)]
+    runner.iter = 3
+    hook.after_train_iter(runner, 3, batch())  # iteration 4: an empty report
+    runner.iter = 4
+    hook.after_train_iter(runner, 4, batch(('b.jpg', 'corrupt', 'x')))
+    runner.iter = 5
+    hook.after_train(runner)  # the leftover of iteration 5
+    assert runner.messages[1] == 'iterations up to 4: no sample skipped'
+    assert runner.messages[2].startswith('the last iterations up to 5: skipped 1')
+    assert runner.message_hub.get_info('skipped_samples')['records'] == [
+        ('b.jpg', 'corrupt', 'x')
+    ]
+
+
+def report_worker(rank, init_file, out_dir):
+    torch.distributed.init_process_group('gloo',
+                                         init_method=f'file://{init_file}',
+                                         rank=rank,
+                                         world_size=2)
+    import mmocr_oclip  # noqa: F401
+    hook = HOOKS.build(dict(type='BadSampleLoggerHook', max_listed=5))
+    runner = FakeRunner(f'rank{rank}')
+    records = [(f'rank{rank}.jpg', 'missing', 'no such file')] * (rank + 1)
+    hook.after_train_iter(runner, 0, batch(*records))
+    hook.after_train_epoch(runner)
+    with open(osp.join(out_dir, f'{rank}.json'), 'w') as f:
+        json.dump(
+            dict(info=runner.message_hub.get_info('skipped_samples'),
+                 messages=runner.messages), f)
+    torch.distributed.destroy_process_group()
+
+
+def test_hook_gathers_the_ranks(tmp_path):
+    """Two gloo processes: every rank reports the records of both."""
+    torch.multiprocessing.start_processes(report_worker,
+                                          args=(str(tmp_path / 'init'), str(tmp_path)),
+                                          nprocs=2,
+                                          start_method='fork')
+    for rank in range(2):
+        out = json.loads((tmp_path / f'{rank}.json').read_text())
+        assert out['info']['count'] == 3
+        assert out['info']['kinds'] == {'missing': 3}
+        assert out['messages'] == [
+            'epoch 1: skipped 3 bad samples (missing: 3):\n'
+            '  rank0.jpg: missing: no such file\n'
+            '  rank1.jpg: missing: no such file (x2)'
+        ]
+
+
+class TinyTextModel(nn.Module):
+    """Another model class adopting the check (as WeCromCL does)."""
+
+    def __init__(self, dict_file=None):
+        super().__init__()
+        self.tokenizer = CharacterTokenizer(dict_file)
+        self.words = nn.ModuleDict(
+            dict(embed=nn.Embedding(self.tokenizer.vocab_size, 4)))
+        register_dictionary_check(self, self.tokenizer, 'words.embed.weight')
+
+
+def test_dictionary_check_is_reusable(tmp_path):
+    other_dict = tmp_path / 'abc.txt'
+    other_dict.write_text('a\nb\nc\n')
+    theirs = TinyTextModel(str(other_dict)).state_dict()
+    with pytest.raises(DictionaryMismatchError, match='checkpoint: 3 characters'):
+        TinyTextModel().load_state_dict(theirs)
+    del theirs[DICTIONARY_KEY]
+    with pytest.raises(DictionaryMismatchError, match=r'words\.embed\.weight has 6'):
+        TinyTextModel().load_state_dict(theirs)
+    TinyTextModel(str(other_dict)).load_state_dict(theirs)
