@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import torch
 from mmengine.logging import MessageHub, MMLogger
-from mmengine.runner import Runner
+from mmengine.runner import IterBasedTrainLoop, Runner
 from mmocr.registry import HOOKS, MODELS, TRANSFORMS
 from mmocr.structures import TextSpottingDataSample
 from torch import nn
@@ -480,3 +480,11 @@ def test_dictionary_check_is_reusable(tmp_path):
     with pytest.raises(DictionaryMismatchError, match=r'words\.embed\.weight has 6'):
         TinyTextModel().load_state_dict(theirs)
     TinyTextModel(str(other_dict)).load_state_dict(theirs)
+
+
+def test_hook_reports_by_iterations_under_an_iteration_loop():
+    hook = HOOKS.build(dict(type='BadSampleLoggerHook', iter_loop_interval=3))
+    runner = FakeRunner('bad_loop')
+    runner.train_loop = object.__new__(IterBasedTrainLoop)  # no epochs
+    hook.before_train(runner)
+    assert hook.interval == 3

@@ -3,6 +3,7 @@ from collections import Counter
 
 from mmengine.dist import all_gather_object
 from mmengine.hooks import Hook
+from mmengine.runner import IterBasedTrainLoop
 from mmocr.registry import HOOKS
 
 
@@ -27,20 +28,27 @@ class BadSampleLoggerHook(Hook):
 
     Args:
         interval (int, optional): report every ``interval`` training
-            iterations, for iteration-based schedules; None (default) reports
-            at the end of every epoch.
+            iterations (and at the end of training); None (default) reports at
+            the end of every epoch, or every ``iter_loop_interval`` iterations
+            under an :class:`~mmengine.runner.IterBasedTrainLoop`.
         max_listed (int): files named per report. Defaults to 20.
+        iter_loop_interval (int): the interval used by ``interval=None`` with
+            an iteration-based loop. Defaults to 1000.
     """
 
-    def __init__(self, interval=None, max_listed=20):
+    def __init__(self, interval=None, max_listed=20, iter_loop_interval=1000):
         if interval is not None and interval < 1:
             raise ValueError(f'interval must be None or >= 1, got {interval}')
         self.interval = interval
         self.max_listed = max_listed
+        self.iter_loop_interval = iter_loop_interval
         self._records = []
 
     def before_train(self, runner):
         self._records = []
+        if self.interval is None and isinstance(getattr(runner, 'train_loop', None),
+                                                IterBasedTrainLoop):
+            self.interval = self.iter_loop_interval
 
     def after_train_iter(self, runner, batch_idx, data_batch=None, outputs=None):
         samples = (data_batch or {}).get('data_samples') or []
