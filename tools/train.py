@@ -1,7 +1,10 @@
 """Train a model of mmocr_oclip (or any MMOCR model) with MMEngine's Runner.
 
 ``mim train mmocr_oclip CONFIG [--work-dir DIR] [--resume] [--amp] [--cfg-options ...]``
-runs this script; ``python tools/train.py CONFIG ...`` does the same.
+runs this script; ``python tools/train.py CONFIG ...`` does the same. Several
+processes: ``tools/dist_train.sh CONFIG GPUS`` or ``mim train mmocr_oclip CONFIG
+--launcher pytorch --gpus N`` (CPU-only machines train with gloo),
+``tools/slurm_train.sh PARTITION JOB_NAME CONFIG WORK_DIR`` on Slurm.
 """
 import argparse
 import logging
@@ -14,6 +17,7 @@ from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 import mmocr_oclip  # noqa: F401  (registers modules, compat fixes, `mmocr_oclip::`)
+from mmocr_oclip.utils import setup_cpu_distributed
 
 
 def parse_args():
@@ -84,6 +88,7 @@ def build_config(args):
 def main():
     args = parse_args()
     cfg = build_config(args)
+    setup_cpu_distributed(cfg)  # gloo, no GPU selection, when there is no CUDA
     runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)
     runner.train()
 
