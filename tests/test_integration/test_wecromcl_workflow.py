@@ -16,7 +16,7 @@ from mmocr_oclip.datasets import render_dataset
 pytestmark = pytest.mark.slow
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 MIM = osp.join(osp.dirname(sys.executable), 'mim')
-DEMO = 'configs/pretrain/wecromcl_r50-w16_1xb8-600i_synthetic.py'
+DEMO = 'configs/pretrain/wecromcl_r50-w16_1xb8-200i_synthetic.py'
 FINETUNE = osp.join(REPO, 'configs/pretrain/wecromcl_r50_1xb4-80k_icdar2015.py')
 STOCK_PSENET = 'mmocr::textdet/psenet/psenet_resnet50_fpnf_600e_icdar2015.py'
 
@@ -30,7 +30,7 @@ def rendered(tmp_path_factory):
     render_dataset(str(root), 4, split='test', seed=1, **common)
     subprocess.run([
         sys.executable,
-        osp.join(REPO, 'tools/build_vocabulary.py'),
+        osp.join(REPO, 'tools/build_vocabulary.py'), '--ann-files',
         str(root / 'textspotting_train.json'), '--out',
         str(root / 'vocab.txt'), '--lowercase', '--dict-file', 'lowercase_68.txt',
         '--min-len', '1'

@@ -1,6 +1,6 @@
 # The CPU-sized WeCromCL of `make demo` and the tests: ResNet-50 at base width 16,
-# narrow BiFPN / deformable encoder (2 layers) / text encoder (2 layers), 256x256
-# rendered images (tools/render_synthetic_text.py), batch 8, 600 iterations. Same
+# narrow BiFPN / deformable encoder (2 layers) / text encoder (2 layers), 192x192
+# rendered images (tools/render_synthetic_text.py), batch 8, 200 iterations. Same
 # modules, loss, collate and augmentations as wecromcl_r50_1xb16-200k_synthtext.py;
 # negatives come from the rendered training words (tools/build_vocabulary.py), as
 # the rendered words are not English. Validation: the stage-1 anchor-point metric on
@@ -13,23 +13,24 @@ _base_ = [
 
 data_root = 'data/synthetic_text'
 dict_file = 'lowercase_68.txt'
-img_size = 256
-max_iters = 600
-width = 96
+img_size = 192
+max_iters = 200
+width = 48
 
 model = dict(backbone=dict(base_channels=16),
              neck=[
-                 dict(type='BiFPN', in_channels=[64, 128, 256, 512], out_channels=64),
-                 dict(type='MultiScaleConcatNeck', in_channels=64, branch_channels=32),
+                 dict(type='BiFPN', in_channels=[64, 128, 256, 512], out_channels=32),
+                 dict(type='MultiScaleConcatNeck', in_channels=32, branch_channels=16),
              ],
              encoder=dict(in_channels=(width, width),
                           embed_dims=width,
                           num_layers=2,
                           num_heads=4,
+                          num_groups=16,
                           feedforward_channels=2 * width,
-                          out_channels=128),
-             text_encoder=dict(width=128, num_layers=2, num_heads=4, embed_dim=128),
-             head=dict(text_dims=128, image_dims=128, attn_dims=128))
+                          out_channels=64),
+             text_encoder=dict(width=64, num_layers=2, num_heads=4, embed_dim=64),
+             head=dict(text_dims=64, image_dims=64, attn_dims=64))
 
 train_pipeline = [
     dict(type='LoadCheckedImageFromFile', color_type='color_ignore_orientation'),
