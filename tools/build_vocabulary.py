@@ -32,6 +32,8 @@ import sysconfig
 import tokenize
 from collections import Counter
 
+from mmocr_oclip.utils.resources import resolve_resource_file
+
 STRIP_CHARS = string.punctuation + '\u2018\u2019\u201c\u201d\u00ab\u00bb'
 STDLIB_SKIP_DIRS = frozenset(
     ('site-packages', 'dist-packages', 'encodings', '__pycache__'))
@@ -122,7 +124,12 @@ def count_python_words(path, counts):
 
 
 def load_charset(dict_file):
-    """The characters of an MMOCR dictionary file (one a line)."""
+    """The characters of an MMOCR dictionary file (one a line): a path or the
+    name of a packaged one (``lowercase_68.txt``)."""
+    try:
+        dict_file = resolve_resource_file(dict_file)
+    except FileNotFoundError as e:
+        raise ValueError(str(e)) from None
     return frozenset(
         line.rstrip('\r\n') for line in read_text(dict_file).splitlines()
         if line.rstrip('\r\n'))
