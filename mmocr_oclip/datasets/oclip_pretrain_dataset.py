@@ -10,6 +10,7 @@ from mmocr.registry import DATASETS
 
 from mmocr_oclip.utils.resources import packaged_dict_file
 from .converters.json_stream import AnnotationFileError, locate_utf8_error
+from .lean_annotation_loader import LeanAnnotationLoaderMixin
 
 FILTER_STAT_KEYS = ('images', 'images_kept', 'images_without_words', 'instances',
                     'instances_ignored', 'words_with_unknown_chars',
@@ -29,7 +30,7 @@ def _qualified_name(cls):
 
 
 @DATASETS.register_module()
-class OCLIPPretrainDataset(OCRDataset):
+class OCLIPPretrainDataset(LeanAnnotationLoaderMixin, OCRDataset):
     """Images and their words, filtered to what oCLIP's text encoder can take.
 
     Reads MMOCR 1.x text detection / spotting JSON whose instances may carry only
