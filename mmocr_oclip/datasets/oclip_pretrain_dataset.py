@@ -8,7 +8,7 @@ from mmocr.datasets import OCRDataset
 from mmocr.models.common.dictionary import Dictionary
 from mmocr.registry import DATASETS
 
-from mmocr_oclip.utils.resources import packaged_dict_file
+from mmocr_oclip.utils.resources import resolve_resource_file
 from .converters.json_stream import AnnotationFileError, locate_utf8_error
 from .lean_annotation_loader import LeanAnnotationLoaderMixin
 
@@ -57,7 +57,8 @@ class OCLIPPretrainDataset(LeanAnnotationLoaderMixin, OCRDataset):
 
     Args:
         dict_file (str, optional): MMOCR dictionary file (one character a line).
-            Defaults to :func:`packaged_dict_file` (94 printable ASCII characters).
+            A path or the name of a packaged one (``'lowercase_68.txt'``);
+            defaults to the 94 printable ASCII characters.
         max_text_len (int): tokens per word including the end token. Defaults to 25.
         min_word_len (int): shortest word kept, in characters. Defaults to 1.
         ignore_texts (Sequence[str]): transcriptions that mark don't-care
@@ -85,7 +86,7 @@ class OCLIPPretrainDataset(LeanAnnotationLoaderMixin, OCRDataset):
                              f'token), got {max_text_len}')
         if min_word_len < 1:
             raise ValueError(f'min_word_len must be >= 1, got {min_word_len}')
-        self.dict_file = dict_file or packaged_dict_file()
+        self.dict_file = resolve_resource_file(dict_file)
         self.charset = frozenset(Dictionary(self.dict_file).dict)
         self.max_text_len = max_text_len
         self.min_word_len = min_word_len
