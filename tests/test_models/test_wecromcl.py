@@ -11,6 +11,7 @@ from mmocr.structures import TextSpottingDataSample
 
 from mmocr_oclip.datasets.word_hash import word_hash, word_hashes
 from mmocr_oclip.models import CharacterTextEncoder, TextQueryAttentionHead
+from mmocr_oclip.models.utils.dictionary_check import DictionaryMismatchError
 
 # a WeCromCL small enough for unit tests (C2..C5 = 16, 32, 64, 128 channels)
 TINY_WECROMCL = dict(type='WeCromCL',
@@ -305,3 +306,15 @@ def test_oclip_localize_words(tiny_oclip_cfg):
     tiny_oclip_cfg['decoder'] = None
     with pytest.raises(RuntimeError, match='decoder'):
         MODELS.build(tiny_oclip_cfg).localize_words(**data)
+
+
+def test_checkpoint_of_another_dictionary_is_refused(tmp_path):
+    model = MODELS.build(copy.deepcopy(TINY_WECROMCL))
+    assert 'dictionary_codes' in model.state_dict()
+    other_dict = tmp_path / 'other.txt'
+    other_dict.write_text('\n'.join('abcdefghijklmnopqrstuvwxyz0123456789') + '\n')
+    cfg = copy.deepcopy(TINY_WECROMCL)
+    cfg['tokenizer']['dict_file'] = str(other_dict)
+    other = MODELS.build(cfg)
+    with pytest.raises(DictionaryMismatchError):
+        model.load_state_dict(other.state_dict())

@@ -12,6 +12,7 @@ from torch.nn.utils.rnn import pad_sequence
 
 from mmocr_oclip.models.utils.anchor_points import (query_slots, query_words,
                                                     set_anchor_points)
+from mmocr_oclip.models.utils.dictionary_check import register_dictionary_check
 from mmocr_oclip.models.utils.gather import all_gather_with_grad
 from mmocr_oclip.models.utils.valid_grid_mask import valid_grid_mask
 
@@ -38,7 +39,9 @@ class WeCromCL(BaseModel):
 
     The backbone is ``self.backbone``: its checkpoint keys are ``backbone.*``
     and MMOCR detectors load them with ``init_cfg=dict(type='Pretrained',
-    checkpoint=..., prefix='backbone.')``.
+    checkpoint=..., prefix='backbone.')``. The tokenizer's dictionary is
+    saved with the weights (buffer ``dictionary_codes``); loading a checkpoint
+    of another dictionary raises (see :func:`register_dictionary_check`).
 
     Args:
         backbone (dict): Image backbone config (4 outputs, strides 4..32).
@@ -85,6 +88,7 @@ class WeCromCL(BaseModel):
         text_encoder.setdefault('vocab_size', self.tokenizer.vocab_size)
         text_encoder.setdefault('max_len', self.tokenizer.max_len)
         self.text_encoder = MODELS.build(text_encoder)
+        register_dictionary_check(self, self.tokenizer)
         self.head = MODELS.build(head)
         self.loss_contrastive = MODELS.build(loss)
         self.logit_scale = nn.Parameter(torch.tensor(float(init_logit_scale)))
