@@ -8,7 +8,7 @@ from mmengine.registry import FUNCTIONS
 
 
 @FUNCTIONS.register_module()
-def per_epoch_worker_init_fn(worker_id):
+def per_epoch_worker_init_fn(worker_id, _scope_=None):
     """Seed a data worker's python, numpy and torch generators from the epoch's
     loader seed and the process rank.
 
@@ -27,6 +27,8 @@ def per_epoch_worker_init_fn(worker_id):
 
     Args:
         worker_id (int): Index of the worker in its loader (in PyTorch's seed).
+        _scope_ (str, optional): Unused; MMEngine stamps it on the config dicts
+            of configs inherited through ``mmocr_oclip::`` and passes it on.
     """
     rank = int(os.environ.get('RANK', 0))
     seed = int(

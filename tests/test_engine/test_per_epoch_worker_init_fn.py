@@ -1,6 +1,7 @@
 import numpy as np
 import torch
 from mmengine.registry import FUNCTIONS
+from mmengine.runner import Runner
 from torch.utils.data import DataLoader, Dataset
 
 
@@ -33,3 +34,16 @@ def test_workers_draw_fresh_reproducible_numbers_each_epoch(monkeypatch):
     assert epoch_draws(1)[0] != first
     monkeypatch.setenv('RANK', '1')
     assert epoch_draws(0)[0] != first  # ranks share the seed, not the streams
+
+
+def test_dataloader_of_an_inherited_config():
+    """Configs inherited through ``mmocr_oclip::`` carry ``_scope_`` in every dict
+    with a ``type``; MMEngine passes it to the function."""
+    loader = Runner.build_dataloader(
+        dict(dataset=NumpyDraws(),
+             sampler=dict(type='DefaultSampler', shuffle=False),
+             batch_size=None,
+             num_workers=1,
+             worker_init_fn=dict(type='per_epoch_worker_init_fn',
+                                 _scope_='mmocr_oclip')))
+    assert len(list(loader)) == 2
