@@ -9,7 +9,9 @@ MMEngine, runs ``--warmup`` then ``--iters`` training steps (``model.train_step`
 data preprocessor, forward in ``loss`` mode, backward, optimizer step) and prints
 the median seconds per step, images/s, the time spent waiting for the data loader
 vs computing, the peak RSS of this process, the model's forward FLOPs per image
-and the achieved GFLOP/s. ``--data-only`` iterates the dataloader only.
+and the achieved GFLOP/s, on MMEngine's default device (a GPU if there is one).
+``--data-only`` iterates the dataloader only (the loader prefetches 2 batches
+per worker during the warm-up: measure many more than that).
 
 FLOPs: PyTorch's ``FlopCounterMode`` (one multiply-add is 2 FLOPs; fvcore and
 ``mmengine.analysis`` count 1) while ``model(inputs, data_samples, mode)`` runs on
@@ -28,6 +30,7 @@ import time
 
 import torch
 from mmengine.config import Config, DictAction
+from mmengine.device import get_device
 from mmengine.optim import build_optim_wrapper
 from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
@@ -64,7 +67,7 @@ def count_flops(model, batch, img_size=None, mode='loss'):
     inputs = data['inputs'][:1]
     data_samples = copy.deepcopy(data['data_samples'][:1])
     if img_size is not None and tuple(inputs.shape[-2:]) != tuple(img_size):
-        inputs = torch.randn(1, inputs.shape[1], *img_size)
+        inputs = torch.randn(1, inputs.shape[1], *img_size, device=inputs.device)
         data_samples[0].set_metainfo(
             dict(img_shape=tuple(img_size),
                  pad_shape=tuple(img_size),
@@ -135,8 +138,10 @@ def run_data_only(loader, num_workers, warmup, iters):
 
 def run_training(cfg, loader, args):
     """Time training steps, then count FLOPs; print the numbers."""
-    model = MODELS.build(cfg.model)
+    device = get_device()
+    model = MODELS.build(cfg.model).to(device)
     model.train()
+    sync = torch.cuda.synchronize if device == 'cuda' else lambda: None
     optim_wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
     stream = batches(loader)
     data_times, compute_times, images = [], [], []
@@ -146,6 +151,7 @@ def run_training(cfg, loader, args):
         batch = next(stream)
         loaded = time.perf_counter()
         model.train_step(batch, optim_wrapper)
+        sync()
         done = time.perf_counter()
         if first_batch is None:
             first_batch = batch
@@ -165,6 +171,8 @@ def run_training(cfg, loader, args):
           f'({100 * sum(data_times) / total:.1f}% of the time)')
     print(f'compute time (median s/iter): {statistics.median(compute_times):.4f}')
     print(f'peak RSS (ru_maxrss): {max_rss_gib():.2f} GiB')
+    if device == 'cuda':
+        print(f'peak GPU memory: {torch.cuda.max_memory_allocated() / GIB:.2f} GiB')
     forward, backward, shape, batch_shape = count_flops(model, first_batch,
                                                         args.img_size, args.flops_mode)
     size = 'x'.join(map(str, shape[1:]))
