@@ -60,10 +60,15 @@ class RNGStateHook(Hook):
       runner was built.
 
     Exact continuation needs deterministic kernels (``randomness`` with a seed
-    and ``deterministic=True``; CPU, or GPU ops that are deterministic),
-    non-persistent data workers and the same number of processes and workers,
-    and either an epoch-based loop resumed from an epoch checkpoint, or an
-    iteration-based loop with ``InfiniteSampler`` and ``num_workers >= 1``.
+    and ``deterministic=True``; CPU, or GPU ops that are deterministic), the same
+    number of processes and workers, ``persistent_workers=False`` (persistent
+    workers carry their generators across epochs, a restarted run starts new
+    ones), and either an epoch-based loop resumed from an epoch checkpoint (an
+    epoch-based loop restarts a half-done epoch from its start), or an
+    iteration-based loop with ``InfiniteSampler`` and ``num_workers >= 1`` (on
+    resume it re-loads the trained batches to skip them: with ``num_workers=0``
+    that draws augmentations from the restored generators, and each new pass of
+    a ``DefaultSampler`` seeds its workers from them).
     """
 
     priority = 'LOW'
