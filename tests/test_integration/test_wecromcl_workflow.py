@@ -50,6 +50,11 @@ def mim(*args, cwd):
     return proc.stdout + proc.stderr
 
 
+def latest(work):
+    """The newest checkpoint of a work dir (older ones are rotated out)."""
+    return (work / 'last_checkpoint').read_text().strip()
+
+
 def small_run_options(root, max_iters):
     return [
         f'train_dataloader.dataset.data_root={root}',
@@ -59,7 +64,8 @@ def small_run_options(root, max_iters):
         'train_dataloader.batch_size=4', 'train_dataloader.num_workers=0',
         'train_dataloader.persistent_workers=False', 'val_dataloader.num_workers=0',
         'test_dataloader.num_workers=0', f'train_cfg.max_iters={max_iters}',
-        'train_cfg.val_interval=2', 'default_hooks.checkpoint.interval=2'
+        'train_cfg.val_interval=2', 'default_hooks.checkpoint.interval=2',
+        'default_hooks.logger.interval=1'
     ]
 
 
@@ -93,7 +99,8 @@ def test_resume_continues_from_the_iteration(pretrained, rendered):
               *small_run_options(rendered, 4),
               cwd=str(cwd))
     assert 'resumed epoch: 0, iter: 2' in log
-    assert 'Iter(train) [1/4]' not in log and 'Iter(train) [4/4]' in log
+    assert 'Iter(train) [3/4]' in log and 'Iter(train) [4/4]' in log
+    assert 'Iter(train) [1/4]' not in log and 'Iter(train) [2/4]' not in log
     assert (work / 'iter_4.pth').is_file()
 
 
@@ -103,7 +110,7 @@ def test_mim_test_reports_the_anchor_point_metric(pretrained, rendered):
               'mmocr_oclip',
               DEMO,
               '--checkpoint',
-              str(work / 'iter_2.pth'),
+              latest(work),
               '--work-dir',
               str(cwd / 'test'),
               '--cfg-options',
@@ -128,7 +135,7 @@ def test_finetuning_config_runs_from_the_pretrained_checkpoint(
         if t.type == 'Resize':
             t.scale = (96, 96)
     cfg.test_dataloader = cfg.val_dataloader
-    cfg.load_from = str(work / 'iter_2.pth')
+    cfg.load_from = latest(work)
     path = tmp_path / 'finetune.py'
     cfg.dump(str(path))
     log = mim('train',
@@ -154,7 +161,9 @@ def test_backbone_loads_into_stock_resnet50_psenet_without_renaming(tmp_path):
     ckpt = tmp_path / 'wecromcl.pth'
     torch.save(dict(state_dict=model.state_dict(), meta=dict()), ckpt)
 
-    det_cfg = Config.fromfile(STOCK_PSENET).model
+    user_cfg = tmp_path / 'stock_psenet.py'  # inherited as a user's project would
+    user_cfg.write_text(f"_base_ = ['{STOCK_PSENET}']\n")
+    det_cfg = Config.fromfile(str(user_cfg)).model
     det_cfg.backbone.init_cfg = dict(type='Pretrained',
                                      checkpoint=str(ckpt),
                                      prefix='backbone.')
