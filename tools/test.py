@@ -12,6 +12,7 @@ from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 import mmocr_oclip  # noqa: F401  (registers modules, compat fixes, `mmocr_oclip::`)
+from mmocr_oclip.utils import setup_cpu_distributed
 
 
 def parse_args():
@@ -74,6 +75,7 @@ def build_config(args):
 def main():
     args = parse_args()
     cfg = build_config(args)
+    setup_cpu_distributed(cfg)  # gloo, no GPU selection, when there is no CUDA
     runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)
     runner.test()
 
