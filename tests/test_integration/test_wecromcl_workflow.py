@@ -16,7 +16,7 @@ from mmocr_oclip.datasets import render_dataset
 pytestmark = pytest.mark.slow
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 MIM = osp.join(osp.dirname(sys.executable), 'mim')
-DEMO = 'configs/pretrain/wecromcl_r50-w16_1xb8-200i_synthetic.py'
+DEMO = 'configs/pretrain/wecromcl_r50-w16_1xb16-400i_synthetic.py'
 FINETUNE = osp.join(REPO, 'configs/pretrain/wecromcl_r50_1xb4-80k_icdar2015.py')
 STOCK_PSENET = 'mmocr::textdet/psenet/psenet_resnet50_fpnf_600e_icdar2015.py'
 

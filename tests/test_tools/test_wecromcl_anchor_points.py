@@ -16,7 +16,7 @@ from mmocr.structures import TextSpottingDataSample
 from mmocr_oclip.datasets import render_dataset
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-DEMO = osp.join(ROOT, 'configs/pretrain/wecromcl_r50-w16_1xb8-200i_synthetic.py')
+DEMO = osp.join(ROOT, 'configs/pretrain/wecromcl_r50-w16_1xb16-400i_synthetic.py')
 spec = importlib.util.spec_from_file_location(
     'wecromcl_anchor_points', osp.join(ROOT, 'tools', 'wecromcl_anchor_points.py'))
 tool = importlib.util.module_from_spec(spec)

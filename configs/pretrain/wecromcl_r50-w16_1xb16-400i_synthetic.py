@@ -1,9 +1,12 @@
 # The CPU-sized WeCromCL of `make demo` and the tests: ResNet-50 at base width 16,
 # narrow BiFPN / deformable encoder (2 layers) / text encoder (2 layers), 192x192
-# rendered images (tools/render_synthetic_text.py), batch 8, 200 iterations. Same
-# modules, loss, collate and augmentations as wecromcl_r50_1xb16-200k_synthtext.py;
-# negatives come from the rendered training words (tools/build_vocabulary.py), as
-# the rendered words are not English. Validation: the stage-1 anchor-point metric on
+# rendered images (tools/render_synthetic_text.py: 20 made-up words, 2-3 per image),
+# batch 16, 400 iterations. Same modules, loss and collate as
+# wecromcl_r50_1xb16-200k_synthtext.py. Differences, measured on this CPU: no
+# rotation / colour jitter and AdamW 1e-3 instead of SGD 1e-3 (with them the loss
+# stayed at chance level for 400 iterations; without, it leaves chance after ~150);
+# 8 negatives drawn from the rendered training words (tools/build_vocabulary.py), as
+# rendered words are not English. Validation: the stage-1 anchor-point metric on
 # the held-out rendered images.
 _base_ = [
     '_base_/wecromcl_runtime.py',
@@ -11,10 +14,10 @@ _base_ = [
     '_base_/schedule_sgd-poly_200k.py',
 ]
 
-data_root = 'data/synthetic_text'
+data_root = 'data/wecromcl_text'
 dict_file = 'lowercase_68.txt'
 img_size = 192
-max_iters = 200
+max_iters = 400
 width = 48
 
 model = dict(backbone=dict(base_channels=16),
@@ -39,21 +42,10 @@ train_pipeline = [
          with_bbox=False,
          with_polygon=False,
          with_label=False),
-    dict(type='RandomRotate', max_angle=10, use_canvas=True),
     dict(type='RandomShortSideResize',
          short_sides=(img_size, ),
          max_long_side=img_size,
          size_divisor=32),
-    dict(type='RandomApply',
-         transforms=[
-             dict(type='TorchVisionWrapper',
-                  op='ColorJitter',
-                  brightness=0.5,
-                  contrast=0.5,
-                  saturation=0.5,
-                  hue=0.1)
-         ],
-         prob=0.5),
     dict(type='PackOCLIPInputs'),
 ]
 test_pipeline = [
@@ -66,7 +58,7 @@ test_pipeline = [
          with_label=True),
     dict(type='PackOCLIPInputs'),
 ]
-train_dataloader = dict(batch_size=8,
+train_dataloader = dict(batch_size=16,
                         num_workers=2,
                         persistent_workers=True,
                         sampler=dict(type='InfiniteSampler', shuffle=True),
@@ -75,7 +67,7 @@ train_dataloader = dict(batch_size=8,
                                                      vocab_file=data_root +
                                                      '/vocab.txt',
                                                      dict_file=dict_file,
-                                                     num_negatives=16)),
+                                                     num_negatives=8)),
                         dataset=dict(type='OCLIPPretrainDataset',
                                      data_root=data_root,
                                      ann_file='textspotting_train.json',
@@ -96,10 +88,13 @@ val_dataloader = dict(batch_size=8,
                                    pipeline=test_pipeline))
 test_dataloader = val_dataloader
 
-optim_wrapper = dict(optimizer=dict(lr=1e-2))
+# AdamW instead of the paper's SGD 1e-3: SGD does not leave chance level in a few
+# hundred CPU iterations (measured: loss flat at ln-chance for 200 iterations)
+optim_wrapper = dict(optimizer=dict(
+    _delete_=True, type='AdamW', lr=1e-3, betas=(0.9, 0.999), weight_decay=0.01))
 param_scheduler = [
-    dict(type='LinearLR', start_factor=1e-2, by_epoch=False, begin=0, end=30),
-    dict(type='PolyLR', power=0.9, eta_min=0.0, by_epoch=False, begin=30,
+    dict(type='LinearLR', start_factor=1e-2, by_epoch=False, begin=0, end=20),
+    dict(type='PolyLR', power=0.9, eta_min=0.0, by_epoch=False, begin=20,
          end=max_iters),
 ]
 train_cfg = dict(max_iters=max_iters, val_interval=max_iters // 2)
@@ -108,4 +103,4 @@ default_hooks = dict(logger=dict(interval=10),
 log_processor = dict(window_size=10)
 randomness = dict(seed=0)
 env_cfg = dict(dist_cfg=dict(backend='gloo'))
-auto_scale_lr = dict(base_batch_size=8)
+auto_scale_lr = dict(base_batch_size=16)
