@@ -66,13 +66,10 @@ def memory_of(pid):
                 peak_rss=fields['VmHWM'])
 
 
-def child_pids():
-    """Process ids of this process's children (the data loader workers)."""
-    pids = []
-    for task in os.listdir('/proc/self/task'):
-        with open(f'/proc/self/task/{task}/children') as f:
-            pids += [int(p) for p in f.read().split()]
-    return pids
+def worker_pids(loader_iter):
+    """Process ids of a DataLoader iterator's workers (not other children of
+    this process, e.g. a forkserver)."""
+    return [w.pid for w in getattr(loader_iter, '_workers', [])]
 
 
 def dataset_cfg_of(source, cfg_options):
@@ -194,14 +191,15 @@ def main(argv=None):
     images = 0
     workers, main_mem = {}, memory_of(os.getpid())
     start = time.perf_counter()
-    for i, batch in enumerate(loader):
+    loader_iter = iter(loader)
+    for i, batch in enumerate(loader_iter):
         images += len(batch['data_samples'])
         if i + 1 == num_batches:
-            workers = {pid: memory_of(pid) for pid in child_pids()}
+            workers = {pid: memory_of(pid) for pid in worker_pids(loader_iter)}
             main_mem = memory_of(os.getpid())
             break
     seconds = time.perf_counter() - start
-    del loader
+    del loader_iter, loader
     print(f'data loader pass: {images} images in {num_batches} batches of '
           f'{args.batch_size}, {args.num_workers} workers: {seconds:.2f} s, '
           f'{images / seconds:.0f} images/s')
