@@ -179,3 +179,25 @@ def test_backbone_loads_into_stock_resnet50_psenet_without_renaming(tmp_path):
     with torch.no_grad():
         out = detector(torch.rand(1, 3, 64, 64), mode='tensor')
     assert out.dim() == 4 and out.shape[0] == 1
+
+
+def test_synthtext_pretraining_config_runs(rendered, tmp_path):
+    """The paper's pre-training config itself (full model, 640 px, SGD, poly,
+    iteration loop, English negatives) for one iteration of batch 2."""
+    log = mim('train',
+              'mmocr_oclip',
+              'configs/pretrain/wecromcl_r50_1xb16-200k_synthtext.py',
+              '--work-dir',
+              str(tmp_path / 'synthtext'),
+              '--cfg-options',
+              f'train_dataloader.dataset.data_root={rendered}',
+              'train_dataloader.batch_size=2',
+              'train_dataloader.num_workers=0',
+              'train_dataloader.persistent_workers=False',
+              'model.backbone.init_cfg=None',
+              'train_cfg.max_iters=1',
+              'default_hooks.checkpoint.interval=1',
+              'default_hooks.logger.interval=1',
+              cwd=str(tmp_path))
+    assert 'Iter(train) [1/1]' in log and 'loss:' in log
+    assert (tmp_path / 'synthtext' / 'iter_1.pth').is_file()
