@@ -167,18 +167,6 @@ def build_model(cfg, checkpoint):
     return model.eval()
 
 
-def clip_points(sample):
-    """Clip ``pred_instances.points`` (in place) to the original image.
-
-    A peak in a grid cell that overhangs the image's bottom or right edge has
-    its centre outside the image.
-    """
-    height, width = sample.metainfo['ori_shape'][:2]
-    points = sample.pred_instances.points
-    points[:, 0].clamp_(0, width - 1)
-    points[:, 1].clamp_(0, height - 1)
-
-
 def output_instances(pred, score_thr=0.):
     """MMOCR instances of one image's points scoring at least ``score_thr``."""
     instances = []
@@ -250,7 +238,6 @@ def localize(model, pipeline, data_list, data_root, args, on_batch=None):
                                        nms_kernel=args.nms_kernel,
                                        return_maps=bool(args.heatmaps))
         for info, sample in zip(infos, samples):
-            clip_points(sample)
             height, width = sample.metainfo['ori_shape'][:2]
             out.append(
                 dict(img_path=info['img_path'],

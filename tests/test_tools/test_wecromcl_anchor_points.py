@@ -8,10 +8,8 @@ from collections import Counter
 import pytest
 import torch
 from mmengine.config import Config
-from mmengine.structures import InstanceData
 from mmocr.datasets import OCRDataset
 from mmocr.registry import MODELS
-from mmocr.structures import TextSpottingDataSample
 
 from mmocr_oclip.datasets import render_dataset
 
@@ -167,14 +165,6 @@ def test_score_threshold_drops_points(wecromcl_files, rendered, tmp_path):
     ])
     out = json.load(open(out_file))
     assert all(not info['instances'] for info in out['data_list'])
-
-
-def test_points_clipped_to_the_image():
-    sample = TextSpottingDataSample(metainfo=dict(ori_shape=(70, 100)))
-    sample.pred_instances = InstanceData(
-        points=torch.tensor([[50., 80.], [-3., 10.], [104., 69.5]]))
-    tool.clip_points(sample)
-    assert sample.pred_instances.points.tolist() == [[50, 69], [0, 10], [99, 69]]
 
 
 def test_pipeline_choice(wecromcl_files):

@@ -106,7 +106,9 @@ def set_anchor_points(data_samples,
     """Peaks of the word maps -> points in original image coordinates.
 
     Peak (row, col) -> ``((col * sx + sx / 2) / w_scale, (row * sy + sy / 2) /
-    h_scale)``, (w_scale, h_scale) the sample's ``scale_factor`` (1 if absent).
+    h_scale)``, (w_scale, h_scale) the sample's ``scale_factor`` (1 if absent),
+    clipped to the sample's ``ori_shape`` when every sample has one (the centre
+    of a cell overhanging the image's bottom or right edge lies outside it).
 
     Args:
         data_samples (list): the B samples, modified in place.
@@ -135,6 +137,10 @@ def set_anchor_points(data_samples,
         [s.metainfo.get('scale_factor', (1.0, 1.0))[:2] for s in data_samples],
         dtype=torch.float32).reshape(num_images, 2)
     points = points / factors[peak_image]
+    if all('ori_shape' in s.metainfo for s in data_samples):
+        sizes = torch.tensor([s.metainfo['ori_shape'][:2] for s in data_samples],
+                             dtype=torch.float32).reshape(num_images, 2)
+        points = points.clamp(min=0).minimum(sizes[peak_image].flip(1) - 1)
     per_image = torch.bincount(peak_image, minlength=num_images).tolist()
     words_per_image = torch.bincount(queries['image_index'],
                                      minlength=num_images).tolist()
