@@ -115,18 +115,12 @@ class OCLIP(BaseModel):
             (B, h * w) the global token's attention.
         """
         c5 = self.backbone(inputs)[-1]
-        valid = self.valid_mask(inputs, c5.shape[-2:], data_samples)
+        valid = valid_grid_mask(inputs, c5.shape[-2:], data_samples)
         outs = self.neck(c5, valid, need_weights=need_weights)
         feats = dict(image_embeds=outs[0], image_tokens=outs[1], valid=valid)
         if need_weights:
             feats['pool_attn'] = outs[2]
         return feats
-
-    @staticmethod
-    def valid_mask(inputs, grid_size, data_samples=None):
-        """(B, h, w) bool: grid cells that overlap the unpadded image (see
-        :func:`valid_grid_mask`)."""
-        return valid_grid_mask(inputs, grid_size, data_samples)
 
     def encode_texts(self, data_samples, generator=None):
         """Tokenise, mask and encode the real words of the batch.
