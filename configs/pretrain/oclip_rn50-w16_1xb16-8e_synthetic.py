@@ -42,7 +42,7 @@ train_pipeline = [
     dict(type='PackOCLIPInputs'),
 ]
 val_pipeline = [
-    dict(type='LoadImageFromFile', color_type='color_ignore_orientation'),
+    dict(type='LoadCheckedImageFromFile', color_type='color_ignore_orientation'),
     dict(type='Resize', scale=(img_size, img_size), keep_ratio=True),
     dict(type='LoadOCRAnnotations',
          with_text=True,

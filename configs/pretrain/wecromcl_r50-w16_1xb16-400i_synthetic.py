@@ -49,7 +49,7 @@ train_pipeline = [
     dict(type='PackOCLIPInputs'),
 ]
 test_pipeline = [
-    dict(type='LoadImageFromFile', color_type='color_ignore_orientation'),
+    dict(type='LoadCheckedImageFromFile', color_type='color_ignore_orientation'),
     dict(type='Resize', scale=(img_size, img_size), keep_ratio=True),
     dict(type='LoadOCRAnnotations',
          with_text=True,

@@ -11,7 +11,7 @@ _base_ = ['_base_/wecromcl_finetune.py']
 data_root = 'data/icdar2015'
 # annotations are loaded after the resize: polygons stay in image coordinates
 test_pipeline = [
-    dict(type='LoadImageFromFile', color_type='color_ignore_orientation'),
+    dict(type='LoadCheckedImageFromFile', color_type='color_ignore_orientation'),
     dict(type='Resize', scale=(1696, 1696), keep_ratio=True),
     dict(type='LoadOCRAnnotations',
          with_text=True,

@@ -11,7 +11,7 @@ _base_ = ['_base_/wecromcl_finetune.py']
 data_root = 'data/totaltext'
 # annotations are loaded after the resize: polygons stay in image coordinates
 test_pipeline = [
-    dict(type='LoadImageFromFile', color_type='color_ignore_orientation'),
+    dict(type='LoadCheckedImageFromFile', color_type='color_ignore_orientation'),
     # short side 896, long side unbounded
     dict(type='Resize', scale=(100000, 896), keep_ratio=True),
     dict(type='LoadOCRAnnotations',

@@ -38,7 +38,7 @@ train_pipeline = [
     dict(type='PackTextDetInputs', meta_keys=('img_path', 'ori_shape', 'img_shape'))
 ]
 test_pipeline = [
-    dict(type='LoadImageFromFile', color_type='color_ignore_orientation'),
+    dict(type='LoadCheckedImageFromFile', color_type='color_ignore_orientation'),
     dict(type='Resize', scale=(1333, 736), keep_ratio=True),
     dict(type='LoadOCRAnnotations', with_polygon=True, with_bbox=True, with_label=True),
     dict(type='FixInvalidPolygon', min_poly_points=4),

@@ -54,7 +54,7 @@ train_pipeline = [
          meta_keys=('img_path', 'ori_shape', 'img_shape', 'scale_factor'))
 ]
 test_pipeline = [
-    dict(type='LoadImageFromFile', color_type='color_ignore_orientation'),
+    dict(type='LoadCheckedImageFromFile', color_type='color_ignore_orientation'),
     dict(type='Resize', scale=(img_scale, img_scale), keep_ratio=True),
     dict(type='LoadOCRAnnotations', with_polygon=True, with_bbox=True, with_label=True),
     dict(type='PackTextDetInputs',

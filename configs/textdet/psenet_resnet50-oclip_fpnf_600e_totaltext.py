@@ -38,7 +38,7 @@ param_scheduler = [
 totaltext_textdet_train = _base_.totaltext_textdet_train
 totaltext_textdet_test = _base_.totaltext_textdet_test
 test_pipeline_totaltext = [
-    dict(type='LoadImageFromFile', color_type='color_ignore_orientation'),
+    dict(type='LoadCheckedImageFromFile', color_type='color_ignore_orientation'),
     dict(type='Resize', scale=(1280, 1280), keep_ratio=True),
     dict(type='LoadOCRAnnotations', with_polygon=True, with_bbox=True, with_label=True),
     dict(type='PackTextDetInputs',
