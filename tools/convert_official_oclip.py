@@ -15,13 +15,10 @@ import argparse
 import os.path as osp
 import sys
 
-import torch
-from mmengine.config import Config, DictAction
-from mmengine.registry import init_default_scope
-from mmengine.utils import mkdir_or_exist
-from mmocr.registry import MODELS
+from mmengine.config import DictAction
 
 import mmocr_oclip  # noqa: F401  (registers modules)
+from mmocr_oclip.models.utils.official_checkpoint import build_model, save_converted
 from mmocr_oclip.models.utils.official_oclip import (CLIP_MEAN, CLIP_STD,
                                                      OfficialCheckpointError,
                                                      convert_official_state_dict,
@@ -57,35 +54,16 @@ def default_config(keys):
     return DEFAULT_CONFIGS[official_resnet_depth(keys)]
 
 
-def build_model(config, dict_file=None, cfg_options=None):
-    """The OCLIP model of ``config``, with the overrides applied."""
-    cfg = Config.fromfile(config)
-    if dict_file is not None:
-        if not osp.isfile(dict_file):
-            raise FileNotFoundError(f'dictionary file not found: {dict_file}')
-        tokenizer = cfg.model.get('tokenizer', dict(type='CharacterTokenizer'))
-        cfg.model.tokenizer = dict(tokenizer, dict_file=dict_file)
-    if cfg_options:
-        cfg.merge_from_dict(cfg_options)
-    init_default_scope(cfg.get('default_scope', 'mmocr'))
-    return MODELS.build(cfg.model)
-
-
 def convert(src, dst, config=None, dict_file=None, cfg_options=None):
     """Convert ``src`` into ``dst``; returns the config used."""
     if not osp.isfile(src):
         raise FileNotFoundError(f'checkpoint not found: {src}')
     state_dict = load_official_checkpoint(src)
     config = config or default_config(state_dict)
-    if not osp.isfile(config):
-        raise FileNotFoundError(f'config not found: {config}')
     model = build_model(config, dict_file, cfg_options)
     new_state_dict = convert_official_state_dict(state_dict, model.state_dict())
     model.load_state_dict(new_state_dict, strict=True)
-    mkdir_or_exist(osp.dirname(osp.abspath(dst)))
-    torch.save(
-        dict(meta=dict(converted_from=src, config=config), state_dict=new_state_dict),
-        dst)
+    save_converted(dst, new_state_dict, dict(converted_from=src, config=config))
     return config
 
 

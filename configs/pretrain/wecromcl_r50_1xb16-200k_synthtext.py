@@ -19,9 +19,10 @@ model = dict(backbone=dict(
     init_cfg=dict(type='Pretrained', checkpoint='torchvision://resnet50')))
 
 data_root = 'data/synthtext'
-# words are lower-cased; characters outside the 68-character alphabet are removed
-# and words left empty dropped (counted and logged by the dataset)
-dict_file = 'lowercase_68.txt'
+# words are lower-cased; characters outside the authors' 69-character alphabet
+# (wecromcl_69.txt: 0-9, a-z, space, punctuation, in their token-id order) are
+# removed and words left empty dropped (counted and logged by the dataset)
+dict_file = 'wecromcl_69.txt'
 train_pipeline = [
     dict(type='LoadCheckedImageFromFile', color_type='color_ignore_orientation'),
     dict(type='LoadOCRAnnotations',

@@ -96,7 +96,9 @@ class NegativeWordSampler:
             letter=sorted(c for c in letters
                           if c.isalpha() and (not lowercase or c == c.lower())),
             digit=sorted(c for c in (charset or string.digits) if c.isdigit()),
-            other=sorted(c for c in others if _char_class(c) == 'other'))
+            # no whitespace inside a word (wecromcl_69.txt has the space)
+            other=sorted(c for c in others
+                         if _char_class(c) == 'other' and not c.isspace()))
         alpha = np.flatnonzero([w.isalpha() for w in words])
         lengths = np.array([len(words[i]) for i in alpha], dtype=np.int64)
         self.words_by_length = {int(n): alpha[lengths == n] for n in np.unique(lengths)}

@@ -121,7 +121,7 @@ def test_threshold_sweep_picks_best():
     assert res['anchor/precision'] == 0.5
     assert res['anchor/recall'] == pytest.approx(2 / 3)
     assert res['anchor/hmean'] == pytest.approx(4 / 7)
-    # thresholds 0.01 and 0.02 give 2/3, 2/3; the first of them is reported
+    # threshold 0.01 gives 2/3 (the float32 score 0.02 lies just below 0.02)
     assert res['anchor/best_hmean'] == pytest.approx(2 / 3)
     assert res['anchor/best_thr'] == 0.01
     assert res['anchor/best_precision'] == pytest.approx(2 / 3)
@@ -130,6 +130,27 @@ def test_threshold_sweep_picks_best():
     assert res['anchor/recall'] == pytest.approx(1 / 3)
     assert res['anchor/best_thr'] == 0.05
     assert res['anchor/best_precision'] == 1.0
+
+
+def test_ties_on_hmean_report_the_highest_threshold():
+    # every prediction scores 0.9: all thresholds give the same P/R/H
+    preds = sample([[10, 5], [40, 5]], ['cat', 'owl'], scores=[0.9, 0.9], gt=[CAT, DOG])
+    res = evaluate(preds)
+    assert res['anchor/best_hmean'] == 0.5
+    assert res['anchor/best_thr'] == 0.05
+    # the sweep's order does not matter; a strictly better H still wins
+    assert evaluate(preds, thr_sweep=[0.3, 0.95, 0.1])['anchor/best_thr'] == 0.3
+    preds = sample([[10, 5], [40, 5]], ['cat', 'owl'], scores=[0.9, 0.2], gt=[CAT])
+    res = evaluate(preds, thr_sweep=[0.5, 0.1, 0.3, 0.95])
+    # 0.3 and 0.5 tie on H = 1 (the FP at 0.2 dropped): 0.5 is reported
+    assert (res['anchor/best_hmean'], res['anchor/best_thr']) == (1.0, 0.5)
+
+
+def test_no_ground_truth_scores_zero_at_every_threshold():
+    res = evaluate(sample([[10, 5]], ['cat'], gt=[]), sample([], [], gt=[]))
+    assert (res['anchor/best_precision'], res['anchor/best_recall'],
+            res['anchor/best_hmean']) == (0.0, 0.0, 0.0)
+    assert res['anchor/best_thr'] == 0.05
 
 
 def test_threshold_keeps_the_matching_of_higher_scores():
@@ -156,10 +177,12 @@ def test_ignored_ground_truth():
     assert res['anchor/inside_recall'] == 1.0
 
 
+# the authors' zero-denominator convention: P = 0 without predictions, R = 0
+# without ground truth (MMOCR's compute_hmean gives 1 for both)
 @pytest.mark.parametrize('preds, gt, expected', [
     ([], [CAT], (0.0, 0.0, 0.0)),
-    ([([10, 5], 'cat')], [], (0.0, 1.0, 0.0)),
-    ([], [], (1.0, 1.0, 1.0)),
+    ([([10, 5], 'cat')], [], (0.0, 0.0, 0.0)),
+    ([], [], (0.0, 0.0, 0.0)),
 ])
 def test_empty(preds, gt, expected):
     res = evaluate(sample([p for p, _ in preds], [t for _, t in preds], gt=gt))

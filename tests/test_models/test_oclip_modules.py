@@ -96,8 +96,10 @@ def test_text_encoder_padding_and_causality():
     other = tokens.clone()
     other[0, 5] = 7
     assert torch.allclose(enc(other, torch.tensor([3])), out, atol=1e-6)
-    # ... and without the causal mask they are masked out as padding
+    # ... and without the causal mask they are masked out as padding (with
+    # mask_padding, not the authors' default)
     enc.causal = False
+    enc.mask_padding = True
     assert torch.allclose(enc(other, torch.tensor([3])),
                           enc(tokens, torch.tensor([3])),
                           atol=1e-6)

@@ -13,7 +13,11 @@ from mmocr_oclip.datasets.word_hash import word_hash, word_hashes
 from mmocr_oclip.models import CharacterTextEncoder, TextQueryAttentionHead
 from mmocr_oclip.models.utils.dictionary_check import DictionaryMismatchError
 
-# a WeCromCL small enough for unit tests (C2..C5 = 16, 32, 64, 128 channels)
+# a WeCromCL small enough for unit tests (C2..C5 = 16, 32, 64, 128 channels),
+# with this project's fixes of the authors' defects switched on (padding masked
+# in the encoder, head and text encoder, mean over the real characters, false
+# negatives masked, clamped temperature) and the 68-character dictionary with
+# an end token; test_wecromcl_parity.py checks the authors' defaults
 TINY_WECROMCL = dict(type='WeCromCL',
                      backbone=dict(type='mmdet.ResNet',
                                    depth=50,
@@ -43,7 +47,8 @@ TINY_WECROMCL = dict(type='WeCromCL',
                                        num_heads=2,
                                        embed_dim=16,
                                        causal=False,
-                                       pooling='mean'),
+                                       pooling='mean',
+                                       mask_padding=True),
                      head=dict(type='TextQueryAttentionHead',
                                text_dims=16,
                                image_dims=16,
@@ -51,6 +56,9 @@ TINY_WECROMCL = dict(type='WeCromCL',
                      tokenizer=dict(type='CharacterTokenizer',
                                     dict_file='lowercase_68.txt',
                                     max_len=26),
+                     mask_padding=True,
+                     mask_false_negatives=True,
+                     max_logit_scale=math.log(100),
                      data_preprocessor=dict(type='TextDetDataPreprocessor',
                                             mean=[123.675, 116.28, 103.53],
                                             std=[58.395, 57.12, 57.375],
@@ -74,7 +82,8 @@ def test_text_pooling(pooling):
                                num_heads=2,
                                embed_dim=4,
                                causal=False,
-                               pooling=pooling)
+                               pooling=pooling,
+                               mask_padding=True)
     enc.init_weights()
     tokens = torch.tensor([[1, 2, 9, 0, 0, 0], [3, 4, 5, 6, 9, 0]])
     lengths = torch.tensor([2, 4])

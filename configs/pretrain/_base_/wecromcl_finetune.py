@@ -13,7 +13,7 @@ _base_ = [
 # set to the pre-training checkpoint (or pass --cfg-options load_from=...)
 load_from = 'work_dirs/wecromcl_r50_1xb16-200k_synthtext/iter_200000.pth'
 
-dict_file = 'lowercase_68.txt'
+dict_file = 'wecromcl_69.txt'
 train_pipeline = [
     dict(type='LoadCheckedImageFromFile', color_type='color_ignore_orientation'),
     dict(type='LoadOCRAnnotations',

@@ -6,7 +6,6 @@ import shapely
 import torch
 from mmengine.evaluator import BaseMetric
 from mmengine.logging import MMLogger
-from mmocr.evaluation.functional import compute_hmean
 from mmocr.registry import METRICS
 from shapely.geometry import LineString, Point, Polygon
 
@@ -98,11 +97,14 @@ class AnchorPointMetric(BaseMetric):
       it is discarded if it lies inside an ignored polygon, else a FP.
 
     ``P = TP / (TP + FP)``, ``R = TP / #ground truth``, ``H`` the harmonic
-    mean (``mmocr.evaluation.functional.compute_hmean``). Reported keys:
-    ``precision``, ``recall``, ``hmean`` and ``inside_precision``,
-    ``inside_recall``, ``inside_hmean`` at ``score_thr``; ``best_hmean``,
-    ``best_precision``, ``best_recall`` and ``best_thr`` of the nearest
-    protocol over ``thr_sweep`` (the authors pick the best on the test set).
+    mean, each 0 when its denominator is 0, as the authors' evaluation (Wu et
+    al., ECCV 2024): no prediction gives P = 0, no ground truth R = 0 (MMOCR's
+    ``compute_hmean`` would give 1 for both). Reported keys: ``precision``,
+    ``recall``, ``hmean`` and ``inside_precision``, ``inside_recall``,
+    ``inside_hmean`` at ``score_thr``; ``best_hmean``, ``best_precision``,
+    ``best_recall`` and ``best_thr`` of the nearest protocol over
+    ``thr_sweep`` (the authors pick the best on the test set; among thresholds
+    tying on H they report the highest, as here).
 
     Args:
         score_thr (float): Fixed score threshold. Defaults to 0.
@@ -212,7 +214,10 @@ class AnchorPointMetric(BaseMetric):
             hits += int((kept == 1).sum())
             preds += int((kept >= 0).sum())
         num_gt = sum(r['num_gt'] for r in results)
-        recall, precision, hmean = compute_hmean(hits, hits, num_gt, preds)
+        precision = hits / preds if preds else 0.
+        recall = hits / num_gt if num_gt else 0.
+        total = precision + recall
+        hmean = 2 * precision * recall / total if total else 0.
         return dict(precision=precision, recall=recall, hmean=hmean)
 
     def compute_metrics(self, results: List[Dict]) -> Dict[str, float]:
@@ -234,7 +239,8 @@ class AnchorPointMetric(BaseMetric):
             logger.info(f'anchor points, score threshold {thr:.3f}: '
                         f'precision {swept["precision"]:.4f}, recall '
                         f'{swept["recall"]:.4f}, hmean {swept["hmean"]:.4f}')
-            if best is None or swept['hmean'] > best['hmean']:
+            # ties on H: the highest threshold (the authors')
+            if best is None or (swept['hmean'], thr) > (best['hmean'], best['thr']):
                 best = dict(swept, thr=thr)
         metrics.update({f'best_{k}': v for k, v in best.items()})
         return metrics

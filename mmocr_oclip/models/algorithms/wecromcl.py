@@ -23,17 +23,18 @@ class WeCromCL(BaseModel):
 
     Image side: ``backbone`` (C2..C5) -> ``neck`` (a config or a list of
     configs applied in order, e.g. BiFPN then MultiScaleConcatNeck, giving a
-    stride-4 and a stride-8 map) -> ``encoder`` (deformable encoder, masked by
-    each image's unpadded region) -> the image feature map F_I (B, C, h, w) at
-    stride 8. Text side: ``text_encoder`` embeds single words. ``head``: each
-    word queries F_I (text-as-query attention); its attention over F_I is the
-    word's activation map, ``scale * cosine(pooled, word)`` its score.
+    stride-4 and a stride-8 map) -> ``encoder`` (deformable encoder) -> the
+    image feature map F_I (B, C, h, w) at stride 8. Text side:
+    ``text_encoder`` embeds single words. ``head``: each word queries F_I
+    (text-as-query attention); its attention over F_I is the word's
+    activation map, ``scale * cosine(pooled, word)`` its score.
 
     Training (atomistic contrastive learning): every image has one positive
     word (``positive_text``) and N negatives (``negative_texts``); each image
     is scored against the positives of the global batch (gathered across ranks
-    with gradient) and its own negatives; false negatives are masked through
-    ``word_hashes`` / ``positive_hash`` (set by ``wecromcl_collate``).
+    with gradient) and its own negatives; with ``mask_false_negatives``, false
+    negatives are masked through ``word_hashes`` / ``positive_hash`` (set by
+    ``wecromcl_collate``).
     Inference: :meth:`localize_words` gives, per ground-truth word, the peaks
     of its activation map as anchor points.
 
@@ -42,6 +43,14 @@ class WeCromCL(BaseModel):
     checkpoint=..., prefix='backbone.')``. The tokenizer's dictionary is
     saved with the weights (buffer ``dictionary_codes``); loading a checkpoint
     of another dictionary raises (see :func:`register_dictionary_check`).
+
+    By default the model computes the authors' function (their code, Wu et
+    al., ECCV 2024). Three options fix documented defects of theirs and are
+    off by default: ``mask_padding`` (padded cells are masked in the
+    deformable encoder and the head), ``mask_false_negatives`` and
+    ``max_logit_scale`` (clamp of the temperature); the text encoder's
+    ``pooling='mean'`` / ``mask_padding`` (mean over the real characters,
+    padding keys masked) are a fourth.
 
     Args:
         backbone (dict): Image backbone config (4 outputs, strides 4..32).
@@ -52,12 +61,22 @@ class WeCromCL(BaseModel):
             ``max_len`` default to the tokenizer's.
         head (dict): Text-as-query attention head config.
         tokenizer (dict): :class:`CharacterTokenizer` config. Defaults to the
-            packaged lowercase dictionary, 25 characters + end.
+            authors' alphabet (packaged ``wecromcl_69.txt``, 0-9, a-z, space,
+            punctuation), 25 characters, no end token.
         loss (dict): Atomistic contrastive loss config.
         init_logit_scale (float): Initial log temperature. Defaults to
             ``ln(1 / 0.07)``.
-        max_logit_scale (float, optional): Clamp of the log temperature, None
-            for no clamp (the authors' code). Defaults to ``ln(100)``.
+        max_logit_scale (float, optional): Clamp of the log temperature, e.g.
+            ``ln(100)`` as CLIP. Defaults to None, no clamp (the authors').
+        mask_padding (bool): Mask the cells of the batch padding in the
+            deformable encoder (values, positions, reference points, norm
+            statistics) and in the head's attention, so that an image's
+            output does not depend on its batch. Defaults to False (the
+            authors' treat the padded batch as the image). Anchor points are
+            always taken inside the unpadded image.
+        mask_false_negatives (bool): Mask the other images' positives that
+            are also words of this image (see :meth:`false_negatives`).
+            Defaults to False (the authors').
         data_preprocessor (dict, optional): Data preprocessor config.
         init_cfg (dict, optional): MMEngine init config.
     """
@@ -69,11 +88,14 @@ class WeCromCL(BaseModel):
                  text_encoder,
                  head,
                  tokenizer=dict(type='CharacterTokenizer',
-                                dict_file='lowercase_68.txt',
-                                max_len=26),
+                                dict_file='wecromcl_69.txt',
+                                max_len=25,
+                                end_token=False),
                  loss=dict(type='AtomisticContrastiveLoss'),
                  init_logit_scale=math.log(1 / 0.07),
-                 max_logit_scale=math.log(100),
+                 max_logit_scale=None,
+                 mask_padding=False,
+                 mask_false_negatives=False,
                  data_preprocessor=None,
                  init_cfg=None):
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
@@ -93,6 +115,8 @@ class WeCromCL(BaseModel):
         self.loss_contrastive = MODELS.build(loss)
         self.logit_scale = nn.Parameter(torch.tensor(float(init_logit_scale)))
         self.max_logit_scale = max_logit_scale
+        self.mask_padding = mask_padding
+        self.mask_false_negatives = mask_false_negatives
 
     def forward(self, inputs, data_samples=None, mode='tensor'):
         """MMEngine's entry: ``loss``, ``predict`` or ``tensor`` (features)."""
@@ -113,33 +137,40 @@ class WeCromCL(BaseModel):
                 them every position counts as valid.
 
         Returns:
-            dict: ``image_feats`` (B, C, h, w) F_I and ``valid`` (B, h, w) bool,
-            the cells that overlap the unpadded image.
+            dict: ``image_feats`` (B, C, h, w) F_I, ``valid`` (B, h, w) bool,
+            the cells that overlap the unpadded image, and ``attend`` (B, h, w)
+            bool, the cells the head attends to (``valid`` with
+            ``mask_padding``, else all).
         """
         feats = self.neck(self.backbone(inputs))
-        valid_masks = [
-            valid_grid_mask(inputs, f.shape[-2:], data_samples) for f in feats
-        ]
+        masks = data_samples if self.mask_padding else None
+        valid_masks = [valid_grid_mask(inputs, f.shape[-2:], masks) for f in feats]
         image_feats = self.encoder(feats, valid_masks)
+        size = image_feats.shape[-2:]
         return dict(image_feats=image_feats,
-                    valid=valid_grid_mask(inputs, image_feats.shape[-2:], data_samples))
+                    valid=valid_grid_mask(inputs, size, data_samples),
+                    attend=valid_grid_mask(inputs, size, masks))
 
     def encode_words(self, words):
         """(M, E) embeddings of M words, one text-encoder call.
 
-        Tokens are cut after the longest word's end token, except for
-        ``pooling='mean_with_padding'`` that averages all ``max_len`` positions.
+        Tokens are cut after the longest word (and its end token, if any),
+        unless the text encoder's output depends on the padding (the authors'
+        mean over all ``max_len`` positions, or unmasked padding keys: see
+        ``CharacterTextEncoder.depends_on_padding``).
         """
         tokens, lengths = self.tokenizer.encode(words)
-        if getattr(self.text_encoder, 'pooling', None) != 'mean_with_padding':
-            tokens = tokens[:, :int(lengths.max()) + 1]
+        depends = getattr(self.text_encoder, 'depends_on_padding', None)
+        if depends is not None and not depends():
+            end = 1 if getattr(self.tokenizer, 'end_token', True) else 0
+            tokens = tokens[:, :int(lengths.max()) + end]
         device = self.logit_scale.device
         return self.text_encoder(tokens.to(device), lengths.to(device))
 
     def attend(self, queries, feats):
         """Words query the image: ``(pooled (B, Q, E), attn (B, Q, h * w))``."""
         tokens = feats['image_feats'].flatten(2).transpose(1, 2)
-        return self.head(queries, tokens, feats['valid'].flatten(1))
+        return self.head(queries, tokens, feats['attend'].flatten(1))
 
     def scale(self):
         """The (clamped, unless ``max_logit_scale`` is None) exponentiated scale."""
@@ -203,8 +234,12 @@ class WeCromCL(BaseModel):
         scale = self.scale()
         logits = scale * F.cosine_similarity(pooled, queries, dim=-1)
         num_global = positives.size(0)
+        if self.mask_false_negatives:
+            excluded = self.false_negatives(data_samples)
+        else:
+            excluded = torch.zeros_like(logits[:, :num_global], dtype=torch.bool)
         loss = self.loss_contrastive(logits[:, :num_global], logits[:, num_global:],
-                                     self.false_negatives(data_samples))
+                                     excluded)
         return dict(loss=loss, logit_scale=scale.detach())
 
     @torch.no_grad()

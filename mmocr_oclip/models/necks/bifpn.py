@@ -13,15 +13,17 @@ class BiFPNBlock(BaseModule):
     """One BiFPN block: top-down then bottom-up fast normalised fusion.
 
     Every fusion node sums its inputs with weights ``relu(w) / (sum + eps)``
-    (one learnable weight per input), then applies swish and a 1x1 conv (+
-    norm). Top-down inputs are upsampled to the exact size of the target level
-    (odd sizes work); bottom-up inputs are downsampled by a 3x3 stride-2
+    (one learnable weight per input), then applies swish and a 1x1 conv
+    without bias (+ ``norm_cfg``, none in the authors' code). Top-down
+    inputs are upsampled to the exact size of the target level (odd sizes
+    work); bottom-up inputs are downsampled by a 3x3 stride-2
     max-pool (padding 1, i.e. ``ceil(n / 2)``, matching ResNet's strides).
 
     Args:
         channels (int): Channels of every level.
         num_levels (int): Number of levels. Defaults to 4.
-        norm_cfg (dict, optional): Norm after each fusion conv.
+        norm_cfg (dict, optional): Norm after each fusion conv. Defaults to
+            None (the authors').
         upsample_mode (str): ``'nearest'`` or ``'bilinear'``.
         eps (float): Fusion-weight normaliser epsilon. Defaults to 1e-4.
         init_cfg (dict, optional): MMEngine init config.
@@ -30,7 +32,7 @@ class BiFPNBlock(BaseModule):
     def __init__(self,
                  channels,
                  num_levels=4,
-                 norm_cfg=dict(type='BN'),
+                 norm_cfg=None,
                  upsample_mode='nearest',
                  eps=1e-4,
                  init_cfg=None):
@@ -42,6 +44,7 @@ class BiFPNBlock(BaseModule):
             return ConvModule(channels,
                               channels,
                               1,
+                              bias=False,
                               norm_cfg=norm_cfg,
                               act_cfg=dict(type='Swish'),
                               order=('act', 'conv', 'norm'))
@@ -104,14 +107,20 @@ class BiFPN(BaseModule):
 
     Each input level is first projected to ``out_channels`` by a 3x3
     conv + norm + ReLU; then ``num_blocks`` :class:`BiFPNBlock` s fuse them.
-    WeCromCL uses two blocks at 256 channels.
+    WeCromCL uses two blocks at 256 channels. As in the authors' code (Wu et
+    al., ECCV 2024), the 1x1 fusion convs of the blocks have neither bias nor
+    norm (``fusion_norm_cfg=None``); ``fusion_norm_cfg=dict(type='BN')`` puts a
+    BatchNorm after each of them (this project's earlier layout).
 
     Args:
         in_channels (list[int]): Channels of C2..C5 (any number of levels
             >= 2). Defaults to ResNet-50's [256, 512, 1024, 2048].
         out_channels (int): Channels of every output. Defaults to 256.
         num_blocks (int): Stacked BiFPN blocks. Defaults to 2.
-        norm_cfg (dict, optional): Norm config. Defaults to BN.
+        norm_cfg (dict, optional): Norm of the input projections. Defaults
+            to BN.
+        fusion_norm_cfg (dict, optional): Norm after each 1x1 fusion conv.
+            Defaults to None (the authors').
         upsample_mode (str): ``'nearest'`` (default) or ``'bilinear'``.
         init_cfg (dict, optional): MMEngine init config.
     """
@@ -121,6 +130,7 @@ class BiFPN(BaseModule):
                  out_channels=256,
                  num_blocks=2,
                  norm_cfg=dict(type='BN'),
+                 fusion_norm_cfg=None,
                  upsample_mode='nearest',
                  init_cfg=None):
         super().__init__(init_cfg=init_cfg)
@@ -138,7 +148,7 @@ class BiFPN(BaseModule):
         self.blocks = nn.ModuleList([
             BiFPNBlock(out_channels,
                        num_levels=len(in_channels),
-                       norm_cfg=norm_cfg,
+                       norm_cfg=fusion_norm_cfg,
                        upsample_mode=upsample_mode) for _ in range(num_blocks)
         ])
 

@@ -43,13 +43,15 @@ class DeformableEncoder(BaseModule):
 
     Each level is projected by a 1x1 conv + GroupNorm (statistics over the
     valid positions only) to ``embed_dims``; a normalised sine position
-    encoding (normalised by each image's valid extent) plus a learned level
+    encoding (normalised by each image's valid extent, DETR's
+    ``(cumsum + pos_offset) / (total + 1e-6) * 2 pi``) plus a learned level
     embedding is the query position; mmdet's
     ``DeformableDetrTransformerEncoder`` (post-norm layers of MMCV's
     ``MultiScaleDeformableAttention`` + FFN) runs over the tokens of all
     levels with padded tokens masked as values and reference points scaled
     by the valid ratios. Only the last (coarsest) level's tokens are kept and
-    projected by a 1x1 conv to ``out_channels``. Since nothing else is used,
+    projected by a 1x1 conv (no bias by default, as the authors') to
+    ``out_channels``. Since nothing else is used,
     the last layer runs on those queries alone (values still from all levels),
     which gives the same result with fewer sampled queries.
 
@@ -70,6 +72,12 @@ class DeformableEncoder(BaseModule):
         out_channels (int): Output channels. Defaults to 512.
         num_groups (int): GroupNorm groups of the input projections; must
             divide ``embed_dims``. Defaults to 32.
+        pos_offset (float): Offset added to the cumulative sums of the sine
+            position encoding before normalisation. Defaults to -0.5, as
+            Deformable DETR and the WeCromCL authors (0 was this project's
+            earlier encoding).
+        output_bias (bool): Bias of the 1x1 output projection. Defaults to
+            False, as the authors' ``channel_to_512``.
         init_cfg (dict, optional): MMEngine init config.
     """
 
@@ -83,6 +91,8 @@ class DeformableEncoder(BaseModule):
                  dropout=0.1,
                  out_channels=512,
                  num_groups=32,
+                 pos_offset=-0.5,
+                 output_bias=False,
                  init_cfg=None):
         super().__init__(init_cfg=init_cfg)
         if num_layers < 1:
@@ -96,7 +106,8 @@ class DeformableEncoder(BaseModule):
         self.input_norms = nn.ModuleList(
             [MaskedGroupNorm(num_groups, embed_dims) for _ in in_channels])
         self.positional_encoding = SinePositionalEncoding(num_feats=embed_dims // 2,
-                                                          normalize=True)
+                                                          normalize=True,
+                                                          offset=pos_offset)
         self.level_embed = nn.Parameter(torch.empty(self.num_levels, embed_dims))
         self.encoder = DeformableDetrTransformerEncoder(
             num_layers=num_layers,
@@ -109,7 +120,10 @@ class DeformableEncoder(BaseModule):
                            ffn_cfg=dict(embed_dims=embed_dims,
                                         feedforward_channels=feedforward_channels,
                                         ffn_drop=dropout)))
-        self.output_proj = nn.Conv2d(embed_dims, out_channels, kernel_size=1)
+        self.output_proj = nn.Conv2d(embed_dims,
+                                     out_channels,
+                                     kernel_size=1,
+                                     bias=output_bias)
         self._init_parameters()
 
     def _init_parameters(self):

@@ -19,6 +19,9 @@ class MultiScaleConcatNeck(BaseModule):
         in_channels (int): Channels of P2..P5. Defaults to 256.
         branch_channels (int): Channels of each branch. Defaults to 64.
         norm_cfg (dict, optional): Norm config. Defaults to BN.
+        align_corners (bool): ``align_corners`` of the bilinear upsampling.
+            Defaults to True, as the authors' code (Wu et al., ECCV 2024);
+            False was this project's earlier choice.
         init_cfg (dict, optional): MMEngine init config.
     """
 
@@ -29,8 +32,10 @@ class MultiScaleConcatNeck(BaseModule):
                  in_channels=256,
                  branch_channels=64,
                  norm_cfg=dict(type='BN'),
+                 align_corners=True,
                  init_cfg=None):
         super().__init__(init_cfg=init_cfg)
+        self.align_corners = align_corners
         self.branches = nn.ModuleList([
             nn.ModuleList([
                 ConvModule(in_channels,
@@ -62,7 +67,7 @@ class MultiScaleConcatNeck(BaseModule):
                     x = F.interpolate(x,
                                       size=feats[dst].shape[-2:],
                                       mode='bilinear',
-                                      align_corners=False)
+                                      align_corners=self.align_corners)
                 parts.append(x)
             outs.append(torch.cat(parts, dim=1))
         return tuple(outs)

@@ -14,10 +14,15 @@ class CharacterTextEncoder(BaseModule):
     Token embedding + learned position embedding, a CLIP pre-LN transformer
     (causal by default, as oCLIP), final LayerNorm and ``text_projection``,
     pooled into the word's embedding: the end token's feature (``'end'``,
-    oCLIP), the mean over the word's characters (``'mean'``, WeCromCL) or the
+    oCLIP), the mean over the word's characters (``'mean'``, our fix for WeCromCL) or the
     mean over all L positions given, padding included (``'mean_with_padding'``,
-    as the WeCromCL authors; pass tokens padded to ``max_len`` for it). Keys
-    after the end token are always masked in attention. Only real words are
+    as the WeCromCL authors; pass tokens padded to ``max_len`` for it). With
+    ``mask_padding`` the keys after the word (and its end token, if any) are
+    masked in attention;
+    without it (the authors' CLIP-style blocks, WeCromCL's and oCLIP's) a
+    non-causal encoder lets every position attend to the padding, so its
+    output depends on how many padding positions are given: pass all
+    ``max_len`` (see :meth:`depends_on_padding`). Only real words are
     encoded: the caller packs the words of all images into one (M, L) batch.
 
     Args:
@@ -30,6 +35,8 @@ class CharacterTextEncoder(BaseModule):
         causal (bool): Causal attention mask. Defaults to True.
         pooling (str): ``'end'``, ``'mean'`` or ``'mean_with_padding'``.
             Defaults to ``'end'``.
+        mask_padding (bool): Mask the padding keys in attention. Defaults to
+            False (the authors' of oCLIP and WeCromCL).
         init_cfg (dict, optional): MMEngine init config.
     """
 
@@ -44,6 +51,7 @@ class CharacterTextEncoder(BaseModule):
                  embed_dim=384,
                  causal=True,
                  pooling='end',
+                 mask_padding=False,
                  init_cfg=None):
         super().__init__(init_cfg=init_cfg)
         if pooling not in self.POOLINGS:
@@ -52,6 +60,7 @@ class CharacterTextEncoder(BaseModule):
         self.pooling = pooling
         self.max_len = max_len
         self.causal = causal
+        self.mask_padding = mask_padding
         self.token_embedding = nn.Embedding(vocab_size, width)
         self.positional_embedding = nn.Parameter(torch.empty(max_len, width))
         self.resblocks = nn.ModuleList(
@@ -79,12 +88,22 @@ class CharacterTextEncoder(BaseModule):
             nn.init.normal_(block.mlp.c_proj.weight, std=proj_std)
         nn.init.normal_(self.text_projection, std=attn_std)
 
+    def depends_on_padding(self):
+        """Whether the embeddings change with the number of padding tokens.
+
+        True for ``'mean_with_padding'`` and for a non-causal encoder without
+        ``mask_padding``: give such an encoder all ``max_len`` tokens.
+        """
+        return self.pooling == 'mean_with_padding' or not (self.causal
+                                                           or self.mask_padding)
+
     def forward(self, tokens, lengths):
         """Embed words.
 
         Args:
-            tokens (Tensor): (M, L) token ids, L <= max_len, the end token of
-                word i at index ``lengths[i]``.
+            tokens (Tensor): (M, L) token ids, L <= max_len, 0 = padding
+                (after the word), the end token of word i (if any) at index
+                ``lengths[i]``.
             lengths (Tensor): (M,) characters per word.
 
         Returns:
@@ -93,8 +112,11 @@ class CharacterTextEncoder(BaseModule):
         length = tokens.size(1)
         x = self.token_embedding(tokens) + self.positional_embedding[:length]
         positions = torch.arange(length, device=tokens.device)
-        # keys after the end token are padding (only matters when not causal)
-        padding = positions[None] > lengths[:, None]
+        # keys after the word's characters and end token (if any), or padding
+        # ids; only matters when not causal
+        padding = None
+        if self.mask_padding:
+            padding = (positions[None] > lengths[:, None]) | (tokens == 0)
         attn_mask = self.causal_mask[:length, :length] if self.causal else None
         for block in self.resblocks:
             x = block(x, attn_mask=attn_mask, key_padding_mask=padding)

@@ -9,31 +9,42 @@ from mmocr_oclip.utils.resources import resolve_resource_file
 
 @TASK_UTILS.register_module()
 class CharacterTokenizer:
-    """Encode words as fixed-length character token ids (oCLIP's layout).
+    """Encode words as fixed-length character token ids.
 
-    Ids: 0 = padding, ``1..N`` = the N characters of the dictionary file in file
-    order, ``N + 1`` = mask, ``N + 2`` = end; ``vocab_size = N + 3``. A word keeps
-    at most ``max_len - 1`` characters so that the end token always fits.
+    oCLIP's layout (``end_token=True``): 0 = padding, ``1..N`` = the N
+    characters of the dictionary file in file order, ``N + 1`` = mask,
+    ``N + 2`` = end; ``vocab_size = N + 3``. A word keeps at most
+    ``max_len - 1`` characters so that the end token always fits.
+
+    WeCromCL's layout (``end_token=False``, the authors'): 0 = padding,
+    ``1..N`` = the characters, ``N + 1`` = mask (unused by WeCromCL; it keeps
+    the authors' ``N + 2`` rows); no end token, a word keeps at most
+    ``max_len`` characters.
 
     Args:
         dict_file (str, optional): MMOCR dictionary file (one character a line),
             or the name of a packaged one (``'lowercase_68.txt'``). Defaults to
             the 94 printable ASCII characters (vocab 97).
-        max_len (int): Tokens per word including the end token. Defaults to 25.
+        max_len (int): Tokens per word (including the end token if any).
+            Defaults to 25.
+        end_token (bool): Append an end token. Defaults to True.
     """
 
-    def __init__(self, dict_file=None, max_len=25):
+    def __init__(self, dict_file=None, max_len=25, end_token=True):
         self.dict_file = resolve_resource_file(dict_file)
-        if max_len < 2:
-            raise ValueError(f'max_len must be >= 2 (a character and the end), '
-                             f'got {max_len}')
+        min_len = 2 if end_token else 1
+        if max_len < min_len:
+            raise ValueError(f'max_len must be >= {min_len} (a character'
+                             f'{" and the end" if end_token else ""}), got {max_len}')
         self.dictionary = Dictionary(self.dict_file)
         self.num_chars = self.dictionary.num_classes
         self.pad_idx = 0
         self.mask_idx = self.num_chars + 1
-        self.end_idx = self.num_chars + 2
-        self.vocab_size = self.num_chars + 3
+        self.end_token = end_token
+        self.end_idx = self.num_chars + 2 if end_token else None
+        self.vocab_size = self.num_chars + (3 if end_token else 2)
         self.max_len = max_len
+        self.max_chars = max_len - 1 if end_token else max_len
         codes = np.array([ord(c) for c in self.dictionary.dict], dtype=np.int64)
         order = np.argsort(codes)
         self._sorted_codes = codes[order]
@@ -47,8 +58,8 @@ class CharacterTokenizer:
 
         Returns:
             tuple[Tensor, Tensor]: ``tokens`` (M, max_len) long and ``lengths``
-            (M,) long, the number of characters kept per word (the end token
-            sits at index ``lengths``).
+            (M,) long, the number of characters kept per word (the end token,
+            if any, sits at index ``lengths``).
         """
         lengths = np.array([len(w) for w in words], dtype=np.int64)
         if (lengths == 0).any():
@@ -65,11 +76,12 @@ class CharacterTokenizer:
                              f'{words[word]!r} is not in {self.dict_file}')
         rows = np.repeat(np.arange(len(words)), lengths)
         cols = np.arange(len(codes)) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-        keep = cols < self.max_len - 1
+        keep = cols < self.max_chars
         tokens = np.zeros((len(words), self.max_len), dtype=np.int64)
         tokens[rows[keep], cols[keep]] = self._sorted_ids[pos[keep]]
-        kept = lengths.clip(max=self.max_len - 1)
-        tokens[np.arange(len(words)), kept] = self.end_idx
+        kept = lengths.clip(max=self.max_chars)
+        if self.end_token:
+            tokens[np.arange(len(words)), kept] = self.end_idx
         return torch.from_numpy(tokens), torch.from_numpy(kept)
 
     def decode(self, ids):

@@ -4,14 +4,16 @@ The authors' code (a fork of open_clip) names the model's parts ``visual.*``,
 ``transformer.*``, ``transformer_decoder.*`` ...; their DDP checkpoints are
 ``{'epoch', 'name', 'state_dict', 'optimizer'}`` with ``module.``-prefixed keys.
 """
-import pickle
 import re
-import struct
-from collections import OrderedDict
 
-import torch
+from .official_checkpoint import (OfficialCheckpointError, load_official_checkpoint,
+                                  map_state_dict, strip_module_prefix)
 
-from .dictionary_check import DICTIONARY_KEY
+__all__ = [
+    'CLIP_MEAN', 'CLIP_STD', 'OfficialCheckpointError', 'convert_official_state_dict',
+    'load_official_checkpoint', 'official_key_to_ours', 'official_resnet_depth',
+    'strip_module_prefix'
+]
 
 # CLIP's normalisation, which the authors pre-trained with, in MMOCR units (0-255).
 CLIP_MEAN = (122.770938, 116.7460125, 104.09373615)
@@ -44,12 +46,7 @@ KEY_RULES = (
 )
 VOCAB_KEYS = ('text_encoder.token_embedding.weight', 'decoder.text_class.weight',
               'decoder.text_class.bias')
-MAX_LISTED = 20
 GENERIC_HINT = 'check that --config describes the checkpoint (depth, widths, layers)'
-
-
-class OfficialCheckpointError(ValueError):
-    """The checkpoint does not match the model it is converted into."""
 
 
 def official_key_to_ours(key):
@@ -63,49 +60,6 @@ def official_key_to_ours(key):
         if match:
             return match.expand(ours)
     return None
-
-
-def strip_module_prefix(state_dict):
-    """``state_dict`` with a leading ``module.`` removed from every key."""
-    return OrderedDict((k[len('module.'):] if k.startswith('module.') else k, v)
-                       for k, v in state_dict.items())
-
-
-def load_official_checkpoint(path):
-    """The state_dict of an authors' checkpoint file, ``module.`` stripped.
-
-    The file is read with ``weights_only=True``; it may be a dict with a
-    ``state_dict`` entry (the authors' DDP checkpoints) or a raw state_dict.
-
-    Raises:
-        FileNotFoundError: ``path`` does not exist.
-        OfficialCheckpointError: the file cannot be read or holds no state_dict.
-    """
-    try:
-        ckpt = torch.load(path, map_location='cpu', weights_only=True)
-    except pickle.UnpicklingError as e:
-        # torch names the refused class in its 'WeightsUnpickler error' line
-        found = re.search(r'WeightsUnpickler error: ([^\n]*?)( Please|\n|$)', str(e))
-        reason = found.group(1) if found else str(e)
-        raise OfficialCheckpointError(
-            f'cannot load {path} with weights_only=True: {reason} (the file holds '
-            'a non-tensor object; only tensors, numbers, strings and containers '
-            'are read)') from e
-    except (EOFError, RuntimeError, struct.error) as e:
-        raise OfficialCheckpointError(f'cannot read {path}: {e}') from e
-    if not isinstance(ckpt, dict):
-        raise OfficialCheckpointError(
-            f'{path} holds a {type(ckpt).__name__}, not a checkpoint dict')
-    state_dict = ckpt.get('state_dict', ckpt)
-    if not isinstance(state_dict, dict):
-        raise OfficialCheckpointError(
-            f"{path}: 'state_dict' is a {type(state_dict).__name__}, not a dict")
-    not_tensors = [k for k, v in state_dict.items() if not isinstance(v, torch.Tensor)]
-    if not_tensors:
-        raise OfficialCheckpointError(
-            f'{path} has no state_dict of tensors; non-tensor entries:'
-            f'{_listing(not_tensors)}\n(top-level keys: {list(ckpt)})')
-    return strip_module_prefix(state_dict)
 
 
 def official_resnet_depth(keys):
@@ -143,59 +97,11 @@ def convert_official_state_dict(state_dict, model_state_dict):
         OfficialCheckpointError: naming every unknown key (no mapping, or mapped
         to a key the model lacks), missing key and mis-shaped key.
     """
-    converted, unknown = {}, []
-    for key, value in strip_module_prefix(state_dict).items():
-        ours = official_key_to_ours(key)
-        if ours is None or ours not in model_state_dict:
-            unknown.append(key if ours is None else f'{key} (-> {ours})')
-        else:
-            converted[ours] = value
-    missing = [
-        k for k in model_state_dict if k not in converted
-        and not k.endswith('num_batches_tracked') and k != DICTIONARY_KEY
-    ]
-    problems = []
-    if unknown:
-        problems.append(f'unknown keys in the checkpoint:{_listing(unknown)}')
-    if missing:
-        problems.append(f'keys missing from the checkpoint:{_listing(missing)}')
-    new_state_dict = OrderedDict()
-    misshaped, hints = [], []
-    for key, target in model_state_dict.items():
-        if key == DICTIONARY_KEY:
-            new_state_dict[key] = target.clone()
-            continue
-        if key not in converted:
-            new_state_dict[key] = torch.zeros_like(target)
-            continue
-        value = _fit_shape(converted[key], target.shape)
-        if value is None:
-            theirs = tuple(converted[key].shape)
-            misshaped.append(f'{key}: checkpoint {theirs}, model {tuple(target.shape)}')
-            hints += [
-                h for h in _shape_hints(key, theirs, tuple(target.shape))
-                if h not in hints
-            ]
-            continue
-        new_state_dict[key] = value.to(target.dtype)
-    if misshaped:
-        hints.sort(key=lambda h: h == GENERIC_HINT)
-        problems.append(f'mis-shaped keys:{_listing(misshaped)}\n' +
-                        '\n'.join(f'hint: {h}' for h in hints))
-    if problems:
-        raise OfficialCheckpointError('\n'.join(problems))
-    return new_state_dict
-
-
-def _fit_shape(value, shape):
-    """``value`` in ``shape``, dropping leading singleton dims; None if it can't."""
-    if value.shape == shape:
-        return value
-    extra = value.dim() - len(shape)
-    leading = value.shape[:max(extra, 0)]
-    if extra > 0 and value.shape[extra:] == shape and set(leading) == {1}:
-        return value.reshape(shape)
-    return None
+    return map_state_dict(state_dict,
+                          model_state_dict,
+                          official_key_to_ours,
+                          shape_hints=_shape_hints,
+                          generic_hint=GENERIC_HINT)
 
 
 def _shape_hints(key, theirs, ours):
@@ -214,11 +120,4 @@ def _shape_hints(key, theirs, ours):
                'decoder.image_pos') and theirs[0] != ours[0]:
         hints.append('the position embedding grid differs; set '
                      'model.neck.spatial_size and model.decoder.spatial_size')
-    return hints or [GENERIC_HINT]
-
-
-def _listing(keys):
-    """Up to :data:`MAX_LISTED` keys, one a line, and how many more there are."""
-    shown = ''.join(f'\n  {k}' for k in keys[:MAX_LISTED])
-    more = len(keys) - MAX_LISTED
-    return shown + (f'\n  ... and {more} more' if more > 0 else '')
+    return hints
