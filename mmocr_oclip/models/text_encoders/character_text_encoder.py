@@ -14,15 +14,15 @@ class CharacterTextEncoder(BaseModule):
     Token embedding + learned position embedding, a CLIP pre-LN transformer
     (causal by default, as oCLIP), final LayerNorm and ``text_projection``,
     pooled into the word's embedding: the end token's feature (``'end'``,
-    oCLIP), the mean over the word's characters (``'mean'``, our fix for WeCromCL) or the
-    mean over all L positions given, padding included (``'mean_with_padding'``,
-    as the WeCromCL authors; pass tokens padded to ``max_len`` for it). With
-    ``mask_padding`` the keys after the word (and its end token, if any) are
-    masked in attention;
-    without it (the authors' CLIP-style blocks, WeCromCL's and oCLIP's) a
-    non-causal encoder lets every position attend to the padding, so its
-    output depends on how many padding positions are given: pass all
-    ``max_len`` (see :meth:`depends_on_padding`). Only real words are
+    oCLIP), the mean over the word's characters (``'mean'``, our fix for
+    WeCromCL) or the mean over all L positions given, padding included
+    (``'mean_with_padding'``, as the WeCromCL authors; pass tokens padded
+    to ``max_len`` for it). With ``mask_padding`` the keys after the word
+    (and its end token, if any) are masked in attention; without it (the
+    authors' CLIP-style blocks, WeCromCL's and oCLIP's) a non-causal
+    encoder lets every position attend to the padding, so its output
+    depends on how many padding positions are given: pass all ``max_len``
+    (see :meth:`depends_on_padding`). Only real words are
     encoded: the caller packs the words of all images into one (M, L) batch.
 
     Args:
