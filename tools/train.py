@@ -10,14 +10,16 @@ import argparse
 import logging
 import os
 import os.path as osp
+import sys
 
-from mmengine.config import Config, DictAction
+from mmengine.config import DictAction
 from mmengine.logging import print_log
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 import mmocr_oclip  # noqa: F401  (registers modules, compat fixes, `mmocr_oclip::`)
-from mmocr_oclip.utils import setup_cpu_distributed
+from mmocr_oclip.utils import (DataPathError, check_data_paths, load_config,
+                               setup_cpu_distributed, used_dataloaders)
 
 
 def parse_args():
@@ -53,10 +55,10 @@ def parse_args():
 
 def build_config(args):
     """The config with the command line applied."""
-    cfg = Config.fromfile(args.config)
+    # data_root bound late: a child config's or --cfg-options' data_root moves
+    # every dataloader path under the inherited one
+    cfg = load_config(args.config, args.cfg_options)
     cfg.launcher = args.launcher
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
     if args.work_dir is not None:
         cfg.work_dir = args.work_dir
     elif cfg.get('work_dir') is None:
@@ -88,6 +90,10 @@ def build_config(args):
 def main():
     args = parse_args()
     cfg = build_config(args)
+    try:
+        check_data_paths(cfg, used_dataloaders(cfg, 'train'))
+    except DataPathError as e:
+        sys.exit(f'error: {e}')
     setup_cpu_distributed(cfg)  # gloo, no GPU selection, when there is no CUDA
     runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)
     runner.train()
