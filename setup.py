@@ -65,5 +65,8 @@ if __name__ == '__main__':
           license='Apache License 2.0',
           install_requires=parse_requirements('requirements/runtime.txt') +
           parse_requirements('requirements/mminstall.txt'),
-          extras_require={'tests': parse_requirements('requirements/tests.txt')},
+          extras_require={
+              'tests': parse_requirements('requirements/tests.txt'),
+              'tensorboard': parse_requirements('requirements/tensorboard.txt')
+          },
           zip_safe=False)

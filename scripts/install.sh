@@ -136,9 +136,9 @@ EOF
   run_step mmcv-install pip_ install --no-deps --force-reinstall "$wheel_dir"/mmcv-*.whl
 fi
 
-log "OpenMMLab stack, runtime and test requirements"
+log "OpenMMLab stack, runtime, test and TensorBoard requirements"
 run_step requirements pip_ install -r requirements/build.txt -r requirements/mminstall.txt \
-  -r requirements/runtime.txt -r requirements/tests.txt
+  -r requirements/runtime.txt -r requirements/tests.txt -r requirements/tensorboard.txt
 log "mmocr_oclip (develop mode)"
 run_step develop-install pip_ install --no-deps --no-build-isolation -e .
 # mim and mmengine look for a package at <its dist-info's folder>/<name>; a PEP 660
