@@ -7,7 +7,15 @@ Example:
 import argparse
 
 from mmocr_oclip.datasets.pseudo_words import pseudo_words
-from mmocr_oclip.datasets.synthetic_text import BACKGROUND_STYLES, render_dataset
+from mmocr_oclip.datasets.synthetic_text import (BACKGROUND_STYLES, SKIP_REASONS,
+                                                 render_dataset)
+
+# what to change for fewer skipped words of each reason
+SKIP_HINTS = {
+    'no_space': 'fewer --words-per-image or a larger --img-size',
+    'too_long': 'a smaller --font-size MIN or shorter words',
+    'no_font': '--fonts-dir with a font that has them, or --dict-file',
+}
 
 
 def parse_args():
@@ -72,6 +80,21 @@ RENDERER_OPTIONS = ('img_size', 'words', 'dict_file', 'fonts_dir', 'word_length'
                     'backgrounds')
 
 
+def describe_skipped(summary):
+    """One line: how many sampled words were not drawn, why, what to change."""
+    reasons = []
+    for reason, count in summary['skipped'].items():
+        text = f'{count} {SKIP_REASONS.get(reason, reason)}'
+        if reason == 'no_space':
+            text = text.replace('every tried position', f"all {summary['max_tries']} "
+                                'tried positions')
+        if reason in SKIP_HINTS:
+            text += f' ({SKIP_HINTS[reason]})'
+        reasons.append(text)
+    return (f"{summary['num_skipped']} more sampled words were not drawn and are "
+            f"not in the annotations: {'; '.join(reasons)}")
+
+
 def main():
     args = parse_args()
     if args.pseudo_words:
@@ -88,9 +111,10 @@ def main():
                              workers=args.workers,
                              **renderer_cfg)
     print(f"rendered {summary['num_images']} images with "
-          f"{summary['num_words']} words ({summary['num_skipped']} skipped) "
-          f"in {summary['seconds']:.2f} s = "
+          f"{summary['num_words']} words in {summary['seconds']:.2f} s = "
           f"{summary['images_per_sec']:.1f} images/s")
+    if summary['num_skipped']:
+        print(describe_skipped(summary))
     for task, path in summary['ann_files'].items():
         print(f'{task} annotations: {path}')
 

@@ -6,7 +6,9 @@
 Writes one picture: the global (attention-pooling) token's attention over the
 image, and for every word the decoder's character attention, with the masked
 character, the prediction and its probability. The image goes through the
-config's validation pipeline (``val_dataloader.dataset.pipeline``).
+config's validation pipeline (``val_dataloader.dataset.pipeline``), loaded by
+``LoadCheckedImageFromFile`` whatever the config loads with: a missing,
+corrupt or truncated image stops the tool with the file and the reason.
 """
 import argparse
 import os.path as osp
@@ -16,10 +18,11 @@ from mmcv.transforms import Compose
 from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
 from mmengine.registry import DefaultScope
-from mmengine.runner import load_checkpoint
 from mmocr.registry import MODELS
 
 import mmocr_oclip  # noqa: F401  (registers modules)
+from mmocr_oclip.datasets.transforms import use_checked_loading
+from mmocr_oclip.models.utils.model_type_check import load_typed_checkpoint
 from mmocr_oclip.visualization import OCLIPAttentionVisualizer
 
 
@@ -42,12 +45,12 @@ def attention_picture(cfg, checkpoint, image, words, seed=0):
     """Predict ``words`` on ``image`` and draw the attention (RGB array)."""
     DefaultScope.get_instance('visualize_attention', scope_name='mmocr')
     model = MODELS.build(cfg.model)
-    load_checkpoint(model, checkpoint, map_location='cpu', strict=True)
+    load_typed_checkpoint(model, checkpoint, strict=True)
     model.eval()
-    pipeline = [
+    pipeline = use_checked_loading([
         t for t in cfg.val_dataloader.dataset.pipeline
         if t['type'] != 'SampleTextInstances'
-    ]
+    ])
     instances = [dict(text=w, ignore=False, bbox_label=0) for w in words]
     packed = Compose(pipeline)(dict(img_path=image, instances=instances))
     data = model.data_preprocessor(pseudo_collate([packed]), False)
@@ -65,7 +68,7 @@ def main():
     try:
         picture = attention_picture(cfg, args.checkpoint, args.image, args.words,
                                     args.seed)
-    except ValueError as e:  # unknown characters, empty words, bad checkpoint
+    except ValueError as e:  # unknown characters, empty words, bad image/checkpoint
         sys.exit(f'error: {e}')
     import cv2
     cv2.imwrite(out, picture[..., ::-1])

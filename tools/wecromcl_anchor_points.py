@@ -17,10 +17,15 @@ image (a peak in a grid cell overhanging the image edge has its centre outside).
 
 Images go through the config's ``test_dataloader`` pipeline when it ends with
 ``PackOCLIPInputs`` and loads polygons and texts after any resize; otherwise
-(or with ``--scale``) through ``LoadImageFromFile -> Resize(keep_ratio) ->
-LoadOCRAnnotations -> PackOCLIPInputs``, the scale taken from ``--scale`` or
-the config's test/val ``Resize`` (no resize if neither). ``img_path`` is read
-relative to ``--data-root`` (default: the folder of ANN_JSON).
+(or with ``--scale``) through ``LoadCheckedImageFromFile -> Resize(keep_ratio)
+-> LoadOCRAnnotations -> PackOCLIPInputs``, the scale taken from ``--scale`` or
+the config's test/val ``Resize`` (no resize if neither). Images are always
+loaded by ``LoadCheckedImageFromFile``: a missing, corrupt or truncated image
+stops the tool with the file and the reason. ``img_path`` is read relative to
+``--data-root`` (default: the folder of ANN_JSON). ANN_JSON's entries follow
+the training dataset's rules (``img_path``, ``instances``, each with ``text``)
+and need ``polygon`` and ``bbox``; an invalid file stops the tool with the
+file, line and column, a malformed entry with the file and ``data_list[i]``.
 
 ``--eval`` prints :class:`AnchorPointMetric` against ANN_JSON's polygons;
 ``--heatmaps DIR`` draws each word's activation map over the network input
@@ -37,14 +42,16 @@ import cv2
 import numpy as np
 import torch
 from mmcv.transforms import Compose
-from mmengine import load
 from mmengine.config import Config, DictAction
 from mmengine.dataset import pseudo_collate
 from mmengine.registry import init_default_scope
-from mmengine.runner import load_checkpoint
 from mmocr.registry import METRICS, MODELS
 
 import mmocr_oclip  # noqa: F401  (registers modules)
+from mmocr_oclip.datasets.converters.json_stream import load_json_file
+from mmocr_oclip.datasets.oclip_pretrain_dataset import entry_problem, instance_problem
+from mmocr_oclip.datasets.transforms import use_checked_loading
+from mmocr_oclip.models.utils.model_type_check import load_typed_checkpoint
 from mmocr_oclip.visualization.oclip_attention_visualizer import overlay_attention
 
 REQUIRED_KEYS = ('text', 'polygon', 'bbox')
@@ -90,23 +97,33 @@ def parse_args(argv=None):
 def load_annotations(ann_file):
     """The ``data_list`` of an MMOCR 1.x JSON, checked for what the tool needs.
 
+    Entries follow the training dataset's rule (:func:`entry_problem`,
+    :func:`instance_problem`: ``img_path``, a list ``instances`` of dicts with
+    a string ``text``); instances also need ``polygon`` and ``bbox``.
+
     Raises:
-        ValueError: not an MMOCR 1.x annotation file, no images, or an
-            instance without ``text``/``polygon``/``bbox``.
+        AnnotationFileError: not UTF-8 or not valid JSON (file, line, column).
+        ValueError: not an MMOCR 1.x annotation file, no images, or a
+            malformed entry (file and ``data_list[i]``).
     """
-    ann = load(ann_file)
+    ann = load_json_file(ann_file)
     if not isinstance(ann, dict) or not isinstance(ann.get('data_list'), list):
         raise ValueError(f'{ann_file}: not an MMOCR 1.x annotation file '
                          '(a dict with metainfo and data_list)')
     if not ann['data_list']:
         raise ValueError(f'{ann_file}: data_list is empty, no images to label')
-    for info in ann['data_list']:
-        for inst in info.get('instances', []):
-            missing = [k for k in REQUIRED_KEYS if k not in inst]
+    for index, info in enumerate(ann['data_list']):
+        problem = entry_problem(info)
+        for i, inst in enumerate([] if problem else info['instances']):
+            problem = instance_problem(i, inst)
+            missing = [] if problem else [k for k in REQUIRED_KEYS if k not in inst]
             if missing:
-                raise ValueError(f'{ann_file}: an instance of {info.get("img_path")} '
-                                 f'has no {", ".join(missing)} (the tool needs '
-                                 'the words and their polygons)')
+                problem = (f'instances[{i}] has no {", ".join(missing)} (the tool '
+                           'needs the words and their polygons)')
+            if problem:
+                break
+        if problem:
+            raise ValueError(f'{ann_file}: data_list[{index}]: {problem}')
     return ann['data_list']
 
 
@@ -119,6 +136,7 @@ def config_pipeline(cfg):
     pipeline = cfg.get('test_dataloader', {}).get('dataset', {}).get('pipeline')
     if not pipeline or not _uses(pipeline[-1], 'PackOCLIPInputs'):
         return None
+    pipeline = use_checked_loading(pipeline)
     loads = [
         i for i, t in enumerate(pipeline) if _uses(t, 'LoadOCRAnnotations')
         and t.get('with_polygon') and t.get('with_text')
@@ -126,7 +144,7 @@ def config_pipeline(cfg):
     resizes = [i for i, t in enumerate(pipeline) if _uses(t, 'Resize')]
     if not loads or (resizes and max(resizes) > loads[0]):
         return None
-    return copy.deepcopy(pipeline)
+    return pipeline
 
 
 def config_scale(cfg):
@@ -147,7 +165,7 @@ def build_pipeline(cfg, scale=None):
     scale = scale or config_scale(cfg)
     resize = [dict(type='Resize', scale=tuple(scale), keep_ratio=True)] if scale else []
     return [
-        dict(type='LoadImageFromFile', color_type='color_ignore_orientation'),
+        dict(type='LoadCheckedImageFromFile', color_type='color_ignore_orientation'),
         *resize,
         dict(type='LoadOCRAnnotations',
              with_polygon=True,
@@ -163,7 +181,7 @@ def build_model(cfg, checkpoint):
     if not callable(getattr(model, 'localize_words', None)):
         raise ValueError(f'{type(model).__name__} (model of the config) has no '
                          'localize_words; use a WeCromCL or OCLIP config')
-    load_checkpoint(model, checkpoint, map_location='cpu', strict=True)
+    load_typed_checkpoint(model, checkpoint, strict=True)
     return model.eval()
 
 

@@ -23,6 +23,45 @@ class BadSampleError(RuntimeError):
     """A sample whose loading or transforming failed; names the image file."""
 
 
+def entry_problem(entry):
+    """Why a ``data_list`` entry cannot be used, or None (the rule of
+    :class:`OCLIPPretrainDataset` and the tools reading the same files).
+
+    An entry is a dict with a string ``img_path`` and a list ``instances``
+    (``[]`` for an image without words); see :func:`instance_problem` for the
+    instances.
+
+    Args:
+        entry: one element of the annotation file's ``data_list``.
+
+    Returns:
+        str | None: the reason, to follow ``'<ann_file>: data_list[<i>]: '``.
+    """
+    if not isinstance(entry, dict):
+        return f'expected a dict, got {type(entry).__name__}'
+    if not isinstance(entry.get('img_path'), str):
+        return 'missing or non-string "img_path"'
+    if 'instances' not in entry:
+        return ('no "instances" (the list of the image\'s words; write '
+                '"instances": [] for an image without words)')
+    instances = entry['instances']
+    if not isinstance(instances, list):
+        return f'"instances" must be a list, got {type(instances).__name__}'
+    return None
+
+
+def instance_problem(index, instance):
+    """Why ``instances[index]`` of an entry cannot be used, or None: it must be
+    a dict with a string ``text``."""
+    if not isinstance(instance, dict):
+        return f'instances[{index}] must be a dict, got {type(instance).__name__}'
+    text = instance.get('text')
+    if not isinstance(text, str):
+        return (f'instances[{index}]: "text" must be a string, got '
+                f'{type(text).__name__}')
+    return None
+
+
 def _qualified_name(cls):
     """``ValueError``, ``cv2.error``: the class with its module unless builtin."""
     module = cls.__module__
@@ -172,30 +211,18 @@ class OCLIPPretrainDataset(LeanAnnotationLoaderMixin, OCRDataset):
         stats = self.filter_stats
         index = stats['images']
         stats['images'] += 1
-        if not isinstance(raw_data_info, dict):
-            raise self._malformed(
-                index, f'expected a dict, got '
-                f'{type(raw_data_info).__name__}')
-        if not isinstance(raw_data_info.get('img_path'), str):
-            raise self._malformed(index, 'missing or non-string "img_path"')
-        instances = raw_data_info.get('instances')
-        if not isinstance(instances, list):
-            raise self._malformed(
-                index, f'"instances" must be a list, got '
-                f'{type(instances).__name__}')
+        problem = entry_problem(raw_data_info)
+        if problem:
+            raise self._malformed(index, problem)
+        instances = raw_data_info['instances']
         charset = self.charset
         max_chars = self.max_text_len - 1
         kept = []
         for i, instance in enumerate(instances):
-            if not isinstance(instance, dict):
-                raise self._malformed(
-                    index, f'instances[{i}] must be a dict, got '
-                    f'{type(instance).__name__}')
-            text = instance.get('text')
-            if not isinstance(text, str):
-                raise self._malformed(
-                    index, f'instances[{i}]: "text" must be a string, got '
-                    f'{type(text).__name__}')
+            problem = instance_problem(i, instance)
+            if problem:
+                raise self._malformed(index, problem)
+            text = instance['text']
             if instance.get('ignore', False) or text in self.ignore_texts:
                 stats['instances_ignored'] += 1
                 continue

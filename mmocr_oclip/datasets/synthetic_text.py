@@ -19,6 +19,7 @@ import os.path as osp
 import string
 import time
 import zlib
+from collections import Counter
 from glob import glob
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
@@ -42,6 +43,14 @@ _DEFAULT_STYLES = {
     'mixed': 3.0
 }
 _FONT_EXTS = ('.ttf', '.otf', '.ttc')
+# why a sampled word is not drawn (render_bgr's ``skipped``), as a phrase
+SKIP_REASONS = {
+    'no_space': 'found no free place: every tried position overlapped the words '
+    'already drawn',
+    'too_long': 'were wider than the image even at the smallest font size',
+    'no_font': 'have characters that no font has',
+    'blank': 'draw no visible pixel',
+}
 _LUMA_BGR = np.array([0.114, 0.587, 0.299], dtype=np.float32)
 
 SizeSpec = Union[int, Tuple[int, int]]
@@ -772,22 +781,22 @@ class SyntheticTextRenderer:
         patch += fill * (color - patch)
 
     def _add_word(self, img: np.ndarray, occupied: np.ndarray, text: str, size: int,
-                  rng: np.random.Generator) -> Optional[Dict]:
-        """Draw one word into ``img`` (3, H, W); returns its instance or
-        None if it is skipped."""
+                  rng: np.random.Generator) -> Union[Dict, str]:
+        """Draw one word into ``img`` (3, H, W); returns its instance, or the
+        reason it is skipped (a key of :data:`SKIP_REASONS`)."""
         img_h, img_w = occupied.shape
         fonts = self._font_candidates(text)
         if not fonts:
-            return None
+            return 'no_font'
         idx = fonts[rng.integers(len(fonts))]
         length = self._font(idx, size).getlength(text)
         if length > 0.9 * img_w:
             size = int(size * 0.9 * img_w / length)
             if size < self.font_size[0]:
-                return None
+                return 'too_long'
         drawn = self._draw_word(text, self._font(idx, size), rng)
         if drawn is None:
-            return None
+            return 'blank'
         layers, box, style = drawn
         plate_pad = None
         if rng.random() < self.plate_ratio:
@@ -800,7 +809,7 @@ class SyntheticTextRenderer:
         gap = max(2, int(0.15 * (box[3] - box[1])))
         shift = self._place(region, occupied, gap, rng)
         if shift is None:
-            return None
+            return 'no_space'
         poly += shift
         roi = self._roi(poly, img_h, img_w)
         x0, y0, w, h = roi
@@ -867,7 +876,8 @@ class SyntheticTextRenderer:
         """Render one image in BGR order (see :meth:`render`).
 
         Returns:
-            tuple: ``(img, instances, num_skipped)``.
+            tuple: ``(img, instances, skipped)``, ``skipped`` a Counter of the
+            words not drawn by reason (keys of :data:`SKIP_REASONS`).
         """
         img_h = int(rng.integers(self.img_h[0], self.img_h[1] + 1))
         img_w = int(rng.integers(self.img_w[0], self.img_w[1] + 1))
@@ -879,12 +889,14 @@ class SyntheticTextRenderer:
         sizes = np.exp(rng.uniform(np.log(lo), np.log(hi + 1), num)).astype(int)
         texts = [self._sample_text(rng) for _ in range(num)]
         occupied = np.zeros((img_h, img_w), np.uint8)
-        instances = []
+        instances, skipped = [], Counter()
         for i in np.argsort(-sizes, kind='stable'):  # big words first
             inst = self._add_word(img, occupied, texts[i], int(sizes[i]), rng)
-            if inst is not None:
+            if isinstance(inst, str):
+                skipped[inst] += 1
+            else:
                 instances.append(inst)
-        return self._post_process(img, rng), instances, num - len(instances)
+        return self._post_process(img, rng), instances, skipped
 
     def render(self,
                rng: Union[np.random.Generator, int],
@@ -905,7 +917,9 @@ class SyntheticTextRenderer:
             rng = np.random.default_rng(rng)
         img, instances, skipped = self.render_bgr(rng)
         img = cv2.cvtColor(img, cv2.COLOR_BGR2RGB)
-        return (img, instances, skipped) if return_skipped else (img, instances)
+        if return_skipped:
+            return img, instances, sum(skipped.values())
+        return img, instances
 
 
 def image_rng(seed: int, split: str, index: int) -> np.random.Generator:
@@ -913,8 +927,8 @@ def image_rng(seed: int, split: str, index: int) -> np.random.Generator:
     return np.random.default_rng([seed, zlib.crc32(split.encode()), index])
 
 
-def _render_one(renderer: SyntheticTextRenderer, task: Tuple) -> Tuple[Dict, int]:
-    """Render and save one image; returns its data info and skip count."""
+def _render_one(renderer: SyntheticTextRenderer, task: Tuple) -> Tuple[Dict, Counter]:
+    """Render and save one image; returns its data info and skipped words."""
     out_dir, rel_path, seed, split, index, params = task
     img, instances, skipped = renderer.render_bgr(image_rng(seed, split, index))
     if not cv2.imwrite(osp.join(out_dir, rel_path), img, params):
@@ -935,7 +949,7 @@ def _init_worker(renderer_cfg: Dict):
     _WORKER['renderer'] = SyntheticTextRenderer(**renderer_cfg)
 
 
-def _worker_render_one(task: Tuple) -> Tuple[Dict, int]:
+def _worker_render_one(task: Tuple) -> Tuple[Dict, Counter]:
     """:func:`_render_one` with the worker's renderer."""
     return _render_one(_WORKER['renderer'], task)
 
@@ -966,7 +980,9 @@ def render_dataset(out_dir: str,
         **renderer_cfg: Arguments of :class:`SyntheticTextRenderer`.
 
     Returns:
-        dict: Summary with ``num_images``, ``num_words``, ``num_skipped``,
+        dict: Summary with ``num_images``, ``num_words``, ``num_skipped``
+        (sampled words not drawn), ``skipped`` (them by reason, a dict with
+        keys of :data:`SKIP_REASONS`, most frequent first), ``max_tries``,
         ``seconds``, ``images_per_sec`` and the annotation file paths.
     """
     if img_format not in ('jpg', 'png'):
@@ -1003,9 +1019,12 @@ def render_dataset(out_dir: str,
         with open(ann_files[task], 'w', encoding='utf-8') as f:
             json.dump(ann, f, ensure_ascii=False)
     seconds = time.perf_counter() - start
+    skipped = sum((s for _, s in results), Counter())
     return dict(num_images=num_images,
                 num_words=sum(len(d['instances']) for d in data_list),
-                num_skipped=sum(s for _, s in results),
+                num_skipped=sum(skipped.values()),
+                skipped=dict(skipped.most_common()),
+                max_tries=renderer.max_tries,
                 seconds=seconds,
                 images_per_sec=num_images / max(seconds, 1e-9),
                 ann_files=ann_files)

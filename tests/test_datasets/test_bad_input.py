@@ -364,7 +364,10 @@ def test_training_skips_bad_images_and_logs_them(tmp_path, tiny_oclip_cfg):
             for r in info['records']
             } == {'garbage.jpg', 'missing.jpg', 'truncated.jpg'}
     log = next((tmp_path / 'work').glob('*/*.log')).read_text()
-    assert f'epoch 1: skipped {info["count"]} bad samples (' in log
+    assert info['files'] == 3
+    assert 'epoch 1: skipped 3 bad files (' in log
+    if info['count'] > 3:
+        assert f'; {info["count"]} skips in all, as a file is counted again' in log
     assert 'garbage.jpg: corrupt: not a decodable image' in log
     assert 'missing.jpg: missing: no such file' in log
     assert '... and 1 more files' in log
@@ -407,7 +410,7 @@ def test_hook_reports_every_interval_for_iteration_schedules():
     runner.iter = 1
     hook.after_train_iter(runner, 1, batch())
     assert runner.messages == [
-        'iterations up to 2: skipped 1 bad samples (missing: 1):\n'
+        'iterations up to 2: skipped 1 bad file (missing: 1):\n'
         '  a.jpg: missing: no such file'
     ]
     assert runner.scalars == [(dict(skipped_samples=1), 2)]
@@ -450,13 +453,36 @@ def test_hook_gathers_the_ranks(tmp_path):
                                           start_method='fork')
     for rank in range(2):
         out = json.loads((tmp_path / f'{rank}.json').read_text())
-        assert out['info']['count'] == 3
-        assert out['info']['kinds'] == {'missing': 3}
+        assert out['info']['count'] == 3 and out['info']['files'] == 2
+        assert out['info']['kinds'] == {'missing': 2}
         assert out['messages'] == [
-            'epoch 1: skipped 3 bad samples (missing: 3):\n'
+            'epoch 1: skipped 2 bad files (missing: 2); 3 skips in all, as a file '
+            'is counted again each time it is drawn again (the retry after a bad '
+            'sample draws a random one):\n'
             '  rank0.jpg: missing: no such file\n'
-            '  rank1.jpg: missing: no such file (x2)'
+            '  rank1.jpg: missing: no such file (skipped 2 times)'
         ]
+
+
+def test_hook_counts_files_and_says_retries_are_counted_separately():
+    """Two bad files drawn 5 and 3 times: 2 files, 8 skips."""
+    hook = HOOKS.build(dict(type='BadSampleLoggerHook'))
+    runner = FakeRunner('bad_files')
+    hook.before_train(runner)
+    hook.after_train_iter(
+        runner, 0,
+        batch(*[('a.jpg', 'truncated', 'no end marker')] * 5,
+              *[('b.jpg', 'missing', 'no such file')] * 3))
+    hook.after_train_epoch(runner)
+    assert runner.messages == [
+        'epoch 1: skipped 2 bad files (truncated: 1, missing: 1); 8 skips in all, '
+        'as a file is counted again each time it is drawn again (the retry after '
+        'a bad sample draws a random one):\n'
+        '  a.jpg: truncated: no end marker (skipped 5 times)\n'
+        '  b.jpg: missing: no such file (skipped 3 times)'
+    ]
+    info = runner.message_hub.get_info('skipped_samples')
+    assert (info['count'], info['files']) == (8, 2)
 
 
 class TinyTextModel(nn.Module):

@@ -1,3 +1,4 @@
+import importlib.util
 import json
 import os
 import os.path as osp
@@ -251,3 +252,35 @@ def test_cli(tmp_path):
                              'train')) == ['000000.jpg', '000001.jpg', '000002.jpg']
     with open(tmp_path / 'textdet_train.json') as f:
         assert len(json.load(f)['data_list']) == 3
+
+
+def test_cli_says_which_words_were_skipped_and_why(tmp_path):
+    spec = importlib.util.spec_from_file_location(
+        'render_synthetic_text', osp.join(REPO_ROOT, 'tools',
+                                          'render_synthetic_text.py'))
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    summary = render_dataset(str(tmp_path / 'long'),
+                             num_images=2,
+                             img_size=(40, 40),
+                             font_size=(30, 30),
+                             words=['extraordinarily'],
+                             words_per_image=(2, 2))
+    assert summary['skipped'] == {'too_long': 4}
+    assert tool.describe_skipped(summary) == (
+        '4 more sampled words were not drawn and are not in the annotations: 4 were '
+        'wider than the image even at the smallest font size (a smaller --font-size '
+        'MIN or shorter words)')
+    crowded = render_dataset(str(tmp_path / 'crowded'),
+                             num_images=1,
+                             img_size=(64, 64),
+                             font_size=(20, 20),
+                             words=['ab'],
+                             words_per_image=(30, 30))
+    no_space = crowded['skipped']['no_space']
+    assert no_space > 0 and crowded['num_skipped'] == no_space
+    assert tool.describe_skipped(crowded) == (
+        f'{no_space} more sampled words were not drawn and are not in the '
+        f'annotations: {no_space} found no free place: all 30 tried positions '
+        'overlapped the words already drawn (fewer --words-per-image or a larger '
+        '--img-size)')

@@ -3,6 +3,7 @@ and OCLIP models on rendered images."""
 import importlib.util
 import json
 import os.path as osp
+import shutil
 from collections import Counter
 
 import pytest
@@ -11,10 +12,13 @@ from mmengine.config import Config
 from mmocr.datasets import OCRDataset
 from mmocr.registry import MODELS
 
-from mmocr_oclip.datasets import render_dataset
+from mmocr_oclip.datasets import OCLIPPretrainDataset, render_dataset
+from mmocr_oclip.models.utils.model_type_check import ModelTypeMismatchError
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 DEMO = osp.join(ROOT, 'configs/pretrain/wecromcl_r50-w16_1xb16-400i_synthetic.py')
+DETECTOR = osp.join(ROOT,
+                    'configs/textdet/psenet_resnet50-oclip-w16_fpnc_4e_synthetic.py')
 spec = importlib.util.spec_from_file_location(
     'wecromcl_anchor_points', osp.join(ROOT, 'tools', 'wecromcl_anchor_points.py'))
 tool = importlib.util.module_from_spec(spec)
@@ -176,7 +180,7 @@ def test_pipeline_choice(wecromcl_files):
     pipeline[1], pipeline[2] = pipeline[2], pipeline[1]
     types = [t['type'] for t in tool.build_pipeline(cfg)]
     assert types == [
-        'LoadImageFromFile', 'Resize', 'LoadOCRAnnotations', 'PackOCLIPInputs'
+        'LoadCheckedImageFromFile', 'Resize', 'LoadOCRAnnotations', 'PackOCLIPInputs'
     ]
     assert tool.build_pipeline(cfg)[1]['scale'] == (96, 96)
     assert tool.build_pipeline(cfg, (64, 32))[1]['scale'] == (64, 32)
@@ -206,4 +210,112 @@ def test_errors(wecromcl_files, rendered, tmp_path):
     resnet = Config(dict(model=dict(type='mmdet.ResNet', depth=18, base_channels=4)))
     resnet.dump(str(tmp_path / 'resnet.py'))
     fails([str(tmp_path / 'resnet.py'), ckpt, ann, out], 'has no localize_words')
+    assert not osp.exists(out)
+
+
+def tool_error(args):
+    """The one-line message the tool exits with."""
+    with pytest.raises(SystemExit) as error:
+        tool.main(args)
+    message = str(error.value)
+    assert message.startswith('error: ') and '\n' not in message
+    return message[len('error: '):]
+
+
+def test_invalid_json_names_file_line_and_column(wecromcl_files, tmp_path):
+    config, ckpt = wecromcl_files
+    bad = tmp_path / 'bad.json'
+    bad.write_text('{"metainfo": {},\n "data_list": [\n  {"img_path": "a.jpg",}\n]}')
+    assert tool_error([
+        config, ckpt, str(bad), str(tmp_path / 'out.json')
+    ]) == (f'{bad}, line 3, column 24: invalid JSON: Expecting property name enclosed '
+           'in double quotes')
+
+
+def test_entry_without_instances_same_rule_as_training(wecromcl_files, rendered,
+                                                       tmp_path):
+    config, ckpt = wecromcl_files
+    ann = json.load(open(rendered / 'textspotting_test.json'))
+    del ann['data_list'][1]['instances']
+    no_instances = tmp_path / 'no_instances.json'
+    no_instances.write_text(json.dumps(ann))
+    expected = (f'{no_instances}: data_list[1]: no "instances" (the list of the '
+                'image\'s words; write "instances": [] for an image without words)')
+    message = tool_error([config, ckpt, str(no_instances), str(tmp_path / 'o.json')])
+    assert message == expected
+    with pytest.raises(ValueError) as error:  # training: the same message
+        OCLIPPretrainDataset(ann_file=str(no_instances), pipeline=[])
+    assert str(error.value) == expected
+
+
+def test_truncated_jpeg_stops_the_tool_naming_the_file(wecromcl_files, rendered,
+                                                       tmp_path):
+    config, ckpt = wecromcl_files
+    shutil.copytree(rendered, tmp_path / 'data')
+    ann = json.load(open(rendered / 'textspotting_test.json'))
+    image = tmp_path / 'data' / ann['data_list'][1]['img_path']
+    image.write_bytes(image.read_bytes()[:len(image.read_bytes()) // 2])
+    for scale in ([], ['--scale', '96']):  # the config's pipeline, the tool's own
+        message = tool_error([
+            config, ckpt,
+            str(tmp_path / 'data' / 'textspotting_test.json'),
+            str(tmp_path / 'out.json'), *scale
+        ])
+        assert message == (f'{image}: truncated image: JPEG without end-of-image '
+                           'marker 0xFFD9 (truncated file)')
+
+
+def tiny_psenet_checkpoint(tmp_path):
+    """A PSENet checkpoint as ``mim train`` writes it (meta['cfg'])."""
+    cfg = Config.fromfile(DETECTOR)
+    cfg.model.backbone.init_cfg = None
+    cfg.model.backbone.base_channels = 4
+    cfg.model.neck.in_channels = [16, 32, 64, 128]
+    model = MODELS.build(cfg.model)
+    ckpt = tmp_path / 'psenet.pth'
+    torch.save(dict(state_dict=model.state_dict(), meta=dict(cfg=cfg.pretty_text)),
+               ckpt)
+    return str(ckpt), model.state_dict()
+
+
+def test_checkpoint_of_another_model_type(wecromcl_files, oclip_files, rendered,
+                                          tmp_path):
+    wecromcl_config, wecromcl_ckpt = wecromcl_files
+    oclip_config, oclip_ckpt = oclip_files
+    ann = str(rendered / 'textspotting_test.json')
+    out = str(tmp_path / 'out.json')
+    # a detector: no wall of size-mismatch lines
+    psenet_ckpt, psenet_state = tiny_psenet_checkpoint(tmp_path)
+    assert tool_error([
+        wecromcl_config, psenet_ckpt, ann, out
+    ]) == (f'{psenet_ckpt}: this checkpoint is a text detector (PSENet) checkpoint '
+           '(judging by its keys); this config builds WeCromCL: give a WeCromCL '
+           'checkpoint (a detector has no text encoder; its backbone came from a '
+           'pre-training checkpoint)')
+    wecromcl = MODELS.build(Config.fromfile(wecromcl_config).model)
+    with pytest.raises(ModelTypeMismatchError,
+                       match=r'^this checkpoint is a text detector \(e\.g\. PSENet\) '
+                       'checkpoint .*; this config builds WeCromCL'):
+        wecromcl.load_state_dict(psenet_state)  # the load pre-hook, before any key
+    # oCLIP with a WeCromCL config: not a dictionary error
+    assert tool_error([
+        wecromcl_config, oclip_ckpt, ann, out
+    ]) == (f'{oclip_ckpt}: this checkpoint is an OCLIP checkpoint (recorded in the '
+           'checkpoint); this config builds WeCromCL: give a WeCromCL checkpoint, or '
+           'use a config that builds OCLIP (configs/pretrain/oclip_*.py)')
+    assert tool_error([oclip_config, wecromcl_ckpt, ann, out]) == (
+        f'{wecromcl_ckpt}: this checkpoint is a WeCromCL checkpoint (recorded in the '
+        'checkpoint); this config builds OCLIP: give an OCLIP checkpoint, or use a '
+        'config that builds WeCromCL (configs/pretrain/wecromcl_*.py)')
+    # a checkpoint saved before the record: its keys tell
+    old = torch.load(oclip_ckpt, map_location='cpu')
+    old['state_dict'] = dict(old['state_dict'])  # no _metadata
+    old_ckpt = tmp_path / 'old_oclip.pth'
+    torch.save(old, old_ckpt)
+    with pytest.raises(ModelTypeMismatchError,
+                       match=r'an OCLIP checkpoint \(judging by its keys\); this '
+                       'config builds WeCromCL'):
+        wecromcl.load_state_dict(old['state_dict'])
+    assert 'an OCLIP checkpoint (judging by its keys)' in tool_error(
+        [wecromcl_config, str(old_ckpt), ann, out])
     assert not osp.exists(out)

@@ -1,4 +1,6 @@
 """Load an image as 3-channel uint8 BGR, refusing unusable files with a reason."""
+import copy
+
 import mmcv
 import numpy as np
 from mmcv.transforms import LoadImageFromFile
@@ -56,6 +58,39 @@ def truncation(data):
     elif data.startswith(PNG_SIGNATURE) and PNG_IEND not in data[-64:]:
         return 'PNG without IEND chunk (truncated file)'
     return None
+
+
+def use_checked_loading(pipeline):
+    """A copy of ``pipeline`` loading images with :class:`LoadCheckedImageFromFile`.
+
+    Tools that take a config's pipeline use it so that a bad image raises
+    :class:`BadImageError` naming the file whatever the config loads with:
+    every ``LoadImageFromFile`` step (MMCV's or MMOCR's) becomes
+    ``LoadCheckedImageFromFile`` with its options, less those the checked
+    loader refuses (``imdecode_backend``, ``ignore_empty``, a ``color_type``
+    other than ``'color'``/``'color_ignore_orientation'``, which becomes
+    ``'color'``, and MMOCR's ``min_size`` below 1).
+
+    Args:
+        pipeline (list[dict]): transform configs.
+
+    Returns:
+        list[dict]: the new pipeline (the configs are copied).
+    """
+    checked = []
+    for step in pipeline:
+        step = copy.deepcopy(dict(step))
+        if str(step.get('type', '')).split('.')[-1] == 'LoadImageFromFile':
+            step['type'] = 'LoadCheckedImageFromFile'
+            step.pop('imdecode_backend', None)
+            step.pop('ignore_empty', None)
+            if step.get('color_type',
+                        'color') not in ('color', 'color_ignore_orientation'):
+                step['color_type'] = 'color'
+            if step.get('min_size', 1) < 1:
+                del step['min_size']
+        checked.append(step)
+    return checked
 
 
 @TRANSFORMS.register_module()

@@ -17,12 +17,16 @@ class BadSampleLoggerHook(Hook):
     loader workers with the batch. This hook collects them after every
     training iteration and, at the end of every epoch (or every ``interval``
     iterations), gathers them over the ranks and logs the count, the count per
-    kind and up to ``max_listed`` files with their reasons (rank 0 logs).
+    kind and up to ``max_listed`` files with their reasons (rank 0 logs). Files
+    are counted once; a file drawn again in the same report (the dataset's
+    retry after a bad sample draws a random index) is skipped again, and the
+    report gives these skips in all and per file.
 
     Exposed values: the scalar ``train/skipped_samples`` of the message hub
     (this rank's count since the last report, in the iteration log lines), the
-    runtime info ``skipped_samples`` (the last report: ``count``,
-    ``kinds`` {kind: count}, ``records`` [(img_path, kind, detail)]) and the
+    runtime info ``skipped_samples`` (the last report: ``count`` skips,
+    ``files`` distinct files, ``kinds`` {kind: files}, ``records``
+    [(img_path, kind, detail)], one per skip) and the
     visualizer scalar ``skipped_samples`` (the report's count, step = epoch or
     iteration).
 
@@ -75,10 +79,15 @@ class BadSampleLoggerHook(Hook):
             for r in rank_records
         ]
         self._records = []
-        kinds = Counter(kind for _, kind, _ in records)
+        num_files = len({path for path, _, _ in records})
+        file_kinds = dict.fromkeys((path, kind) for path, kind, _ in records)
+        kinds = Counter(kind for _, kind in file_kinds)
         runner.message_hub.update_info(
             'skipped_samples',
-            dict(count=len(records), kinds=dict(kinds), records=records))
+            dict(count=len(records),
+                 files=num_files,
+                 kinds=dict(kinds),
+                 records=records))
         runner.visualizer.add_scalars(dict(skipped_samples=len(records)), step=step)
         if not records:
             runner.logger.info(f'{period}: no sample skipped')
@@ -86,11 +95,17 @@ class BadSampleLoggerHook(Hook):
         by_kind = ', '.join(f'{kind}: {n}' for kind, n in kinds.most_common())
         repeats = Counter(records)
         lines = [
-            f'  {path}: {kind}: {detail}' + (f' (x{n})' if n > 1 else '')
+            f'  {path}: {kind}: {detail}' + (f' (skipped {n} times)' if n > 1 else '')
             for (path, kind, detail), n in sorted(repeats.items())[:self.max_listed]
         ]
         more = len(repeats) - self.max_listed
         if more > 0:
             lines.append(f'  ... and {more} more files')
-        runner.logger.warning(f'{period}: skipped {len(records)} bad samples '
-                              f'({by_kind}):\n' + '\n'.join(lines))
+        retries = ''
+        if len(records) > num_files:
+            retries = (f'; {len(records)} skips in all, as a file is counted '
+                       'again each time it is drawn again (the retry after a bad '
+                       'sample draws a random one)')
+        files = 'file' if num_files == 1 else 'files'
+        runner.logger.warning(f'{period}: skipped {num_files} bad {files} '
+                              f'({by_kind}){retries}:\n' + '\n'.join(lines))

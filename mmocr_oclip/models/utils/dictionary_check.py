@@ -5,6 +5,8 @@ from functools import partial
 import torch
 from mmengine.logging import print_log
 
+from .model_type_check import register_model_type_check
+
 # name of the buffer holding the dictionary's code points (a top-level key)
 DICTIONARY_KEY = 'dictionary_codes'
 MAX_SHOWN = 40
@@ -30,12 +32,18 @@ def register_dictionary_check(model,
     ``N + num_special``); if the size matches it loads with a warning and the
     model's own codes. Call it in ``__init__`` after the text encoder is built.
 
+    It also registers :func:`register_model_type_check` first: checkpoints
+    record the model's class name, and one of another model type (a detector,
+    WeCromCL for OCLIP...) is refused naming both types before its dictionary
+    is compared.
+
     Args:
         model (nn.Module): the model (e.g. :class:`OCLIP`).
         tokenizer (CharacterTokenizer): its tokenizer (``dictionary``,
             ``dict_file``).
         embedding_key (str): the token embedding's key, relative to ``model``.
     """
+    register_model_type_check(model)
     codes = torch.tensor([ord(c) for c in tokenizer.dictionary.dict], dtype=torch.long)
     model.register_buffer(DICTIONARY_KEY, codes, persistent=True)
     model.register_load_state_dict_pre_hook(
