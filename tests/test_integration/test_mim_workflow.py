@@ -72,6 +72,8 @@ def test_pretraining_checkpoint_and_attention_pictures(pretrained):
     assert ckpt.is_file()
     state = torch.load(ckpt, map_location='cpu')  # weights_only, allow-listed
     assert any(k.startswith('backbone.') for k in state['state_dict'])
+    # the model type is recorded (tools name it for a checkpoint of another type)
+    assert state['state_dict']._metadata['']['model_type'] == 'OCLIP'
     assert glob.glob(str(work / '*' / 'vis_data' / 'vis_image' / 'val_*.png'))
 
 

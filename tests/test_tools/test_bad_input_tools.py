@@ -126,3 +126,33 @@ def test_json_error_columns_match_json_module(tmp_path):
         json.loads(path.read_text())
     except json.JSONDecodeError as e:
         assert f'line {e.lineno}, column {e.colno}' in str(info.value)
+
+
+@pytest.mark.parametrize('loader', ['LoadCheckedImageFromFile', 'LoadImageFromFile'])
+def test_visualize_attention_refuses_a_truncated_jpeg(tmp_path, tiny_oclip_cfg,
+                                                      monkeypatch, loader):
+    """Not decoded into noise: the file and the reason, whatever the config loads
+    images with (our configs: LoadCheckedImageFromFile)."""
+    from mmengine.config import Config
+    tool = load_tool('tools/visualize_attention.py')
+    cfg = Config.fromfile(
+        osp.join(REPO, 'configs/pretrain/oclip_rn50-w16_1xb16-8e_synthetic.py'))
+    cfg.model = tiny_oclip_cfg
+    cfg.val_dataloader.dataset.pipeline[0].type = loader
+    cfg.dump(str(tmp_path / 'oclip.py'))
+    ckpt = tmp_path / 'oclip.pth'
+    torch.save(dict(state_dict=MODELS.build(tiny_oclip_cfg).state_dict(), meta={}),
+               ckpt)
+    image = tmp_path / 'photo.jpg'
+    Image.fromarray(np.full((64, 96, 3), 200, np.uint8)).save(image)
+    image.write_bytes(image.read_bytes()[:-100])
+    monkeypatch.setattr('sys.argv', [
+        'visualize_attention.py',
+        str(tmp_path / 'oclip.py'),
+        str(ckpt),
+        str(image), '--words', 'cat'
+    ])
+    with pytest.raises(SystemExit) as error:
+        tool.main()
+    assert str(error.value) == (f'error: {image}: truncated image: JPEG without '
+                                'end-of-image marker 0xFFD9 (truncated file)')

@@ -24,6 +24,8 @@ _DETECTOR_KEYS = ('det_head.', 'rpn_head.', 'roi_head.', 'wrapped_model.rpn_head
 # ``model = dict(...)`` of a config's pretty text, and its top-level ``type``
 _CFG_MODEL = re.compile(r'^model = dict\(.*?(?=^\S)', re.MULTILINE | re.DOTALL)
 _CFG_TYPE = re.compile(r"(?:^model = dict\(|^    )type='(?:\w+\.)?(\w+)'", re.MULTILINE)
+_CFG_WRAPPED_TYPE = re.compile(r"^    cfg=dict\(.*?^        type='(?:\w+\.)?(\w+)'",
+                               re.MULTILINE | re.DOTALL)
 _ALGORITHMS = ('WeCromCL', 'OCLIP')
 
 
@@ -74,6 +76,8 @@ def _cfg_model_type(cfg_text):
         return None
     block = _CFG_MODEL.search(cfg_text + '\n#')
     match = _CFG_TYPE.search(block.group(0)) if block else None
+    if match and match.group(1) == 'MMDetWrapper':  # MMOCR's Mask R-CNN
+        match = _CFG_WRAPPED_TYPE.search(block.group(0)) or match
     return match.group(1) if match else None
 
 
