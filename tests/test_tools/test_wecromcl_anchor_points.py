@@ -13,7 +13,8 @@ from mmocr.datasets import OCRDataset
 from mmocr.registry import MODELS
 
 from mmocr_oclip.datasets import OCLIPPretrainDataset, render_dataset
-from mmocr_oclip.models.utils.model_type_check import ModelTypeMismatchError
+from mmocr_oclip.models.utils.model_type_check import (ModelTypeMismatchError,
+                                                       infer_model_type)
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 DEMO = osp.join(ROOT, 'configs/pretrain/wecromcl_r50-w16_1xb16-400i_synthetic.py')
@@ -293,6 +294,10 @@ def test_checkpoint_of_another_model_type(wecromcl_files, oclip_files, rendered,
            'checkpoint (a detector has no text encoder; its backbone came from a '
            'pre-training checkpoint)')
     wecromcl = MODELS.build(Config.fromfile(wecromcl_config).model)
+    oclip = MODELS.build(Config.fromfile(oclip_config).model)
+    # unrecorded checkpoints of both algorithms are told apart by their keys
+    assert infer_model_type(wecromcl.state_dict())[0] == 'WeCromCL'
+    assert infer_model_type(oclip.state_dict())[0] == 'OCLIP'
     with pytest.raises(ModelTypeMismatchError,
                        match=r'^this checkpoint is a text detector \(e\.g\. PSENet\) '
                        'checkpoint .*; this config builds WeCromCL'):
@@ -319,3 +324,25 @@ def test_checkpoint_of_another_model_type(wecromcl_files, oclip_files, rendered,
     assert 'an OCLIP checkpoint (judging by its keys)' in tool_error(
         [wecromcl_config, str(old_ckpt), ann, out])
     assert not osp.exists(out)
+
+
+def test_heatmap_picture_legend_and_peak_colours():
+    """Two panels (input, one word) side by side, no blank panel; a peak inside the
+    word's own polygon is green, one outside red; a legend below."""
+    from mmengine.structures import InstanceData
+    from mmocr.structures import TextSpottingDataSample
+    image = torch.full((3, 64, 96), 128, dtype=torch.uint8)
+    sample = TextSpottingDataSample(metainfo=dict(scale_factor=(2.0, 2.0)))
+    sample.pred_instances = InstanceData(points=torch.tensor([[5., 5.], [40., 25.]]),
+                                         scores=torch.tensor([0.5, 0.4]),
+                                         texts=['ab', 'ab'])
+    sample.word_texts = ['ab']
+    sample.word_maps = torch.rand(1, 8, 12)
+    gt = tool.ground_truth(
+        dict(instances=[dict(polygon=[0, 0, 20, 0, 20, 20, 0, 20], text='AB')]))
+    picture = tool.heatmap_picture(dict(inputs=image), sample, 8, gt)
+    assert picture.shape == (64 + 34, 2 * 96, 3)
+    # points are in original coordinates: x2 on the network input
+    assert picture[10, 96 + 10].tolist() == [0, 255, 0]  # inside its polygon
+    assert picture[50, 96 + 80].tolist() == [255, 0, 0]  # outside
+    assert (picture[64:] < 128).any()  # legend text
