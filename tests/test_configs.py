@@ -2,11 +2,12 @@
 import glob
 import os.path as osp
 
+import numpy as np
 import pytest
 from mmengine.config import Config
 from mmengine.dataset import Compose
 from mmengine.registry import FUNCTIONS
-from mmocr.registry import MODELS, TASK_UTILS
+from mmocr.registry import MODELS, TASK_UTILS, TRANSFORMS
 
 from mmocr_oclip.utils import resolve_resource_file
 
@@ -74,3 +75,47 @@ def test_keep_ratio_pipeline_differs_only_in_the_resize():
     assert [t.type for t in base.train_dataloader.dataset.pipeline][3] == \
         'TorchVisionWrapper'
     assert keep.train_dataloader.batch_size == base.train_dataloader.batch_size
+
+
+@pytest.mark.parametrize('depth', [50, 101])
+def test_psenet_totaltext_follows_the_psenet_authors_setting(depth):
+    """github.com/whai362/PSENet config/psenet/psenet_r50_tt.py, on MMOCR's PSENet."""
+    cfg = Config.fromfile(
+        osp.join(REPO, 'configs', 'textdet',
+                 f'psenet_resnet{depth}-oclip_fpnf_600e_totaltext.py'))
+    assert cfg.model.backbone.depth == depth
+    assert cfg.train_dataloader.batch_size == 16
+    assert cfg.train_cfg.max_epochs == 600
+    optimizer = cfg.optim_wrapper.optimizer
+    assert (optimizer.type, optimizer.lr, optimizer.momentum,
+            optimizer.weight_decay) == ('SGD', 1e-3, 0.99, 5e-4)
+    assert [(s.type, s.milestones, s.gamma)
+            for s in cfg.param_scheduler] == [('MultiStepLR', [200, 400], 0.1)]
+    train = {t.type: t for t in cfg.train_dataloader.dataset.pipeline}
+    assert 'TorchVisionWrapper' not in train  # no colour jitter in the reference
+    scales = [c[0] for c in train['RandomChoice'].transforms]
+    assert [s.ratio_range
+            for s in scales] == [(r, r) for r in (0.7, 0.8, 0.9, 1.0, 1.1, 1.2, 1.3)]
+    assert {(s.short_size, s.aspect_ratio_range, s.scale_divisor)
+            for s in scales} == {(736, (1.0, 1.0), 32)}
+    assert train['RandomFlip'].prob == 0.5 and train['RandomRotate'].max_angle == 10
+    assert train['TextDetRandomCrop'].target_size == (736, 736)
+    assert train['TextDetRandomCrop'].positive_sample_ratio == 5 / 8
+    test = {t.type: t for t in cfg.test_dataloader.dataset.pipeline}
+    resize = test['ShortScaleAspectJitter']
+    assert (resize.short_size, resize.ratio_range, resize.aspect_ratio_range,
+            resize.scale_divisor) == (736, (1.0, 1.0), (1.0, 1.0), 32)
+    post = cfg.model.det_head.postprocessor
+    assert (post.text_repr_type, post.score_threshold, post.min_text_area,
+            post.min_kernel_confidence
+            if 'min_kernel_confidence' in post else 0.5) == ('poly', 0.87, 16, 0.5)
+
+
+def test_psenet_totaltext_test_resize_rounds_up_to_32():
+    cfg = Config.fromfile(
+        osp.join(REPO, 'configs', 'textdet',
+                 'psenet_resnet50-oclip_fpnf_600e_totaltext.py'))
+    resize = TRANSFORMS.build(cfg.test_dataloader.dataset.pipeline[1])
+    out = resize(dict(img=np.zeros((500, 700, 3), np.uint8), img_shape=(500, 700)))
+    # short side 500 -> 736, long side 700 * 1.472 = 1030.4 -> 1030 -> 1056
+    assert out['img'].shape[:2] == (736, 1056)

@@ -1,4 +1,4 @@
-# oCLIP with the CLIP ResNet-50 (reference: ../../shared/reference/oclip.md).
+# oCLIP with the CLIP ResNet-50 (Xue et al., ECCV 2022).
 # Normalisation: ImageNet mean/std on RGB, the one MMOCR's detector configs use, so
 # that the backbone sees during fine-tuning exactly the input statistics it was
 # pre-trained on (the authors pre-trained with CLIP's mean/std, then fine-tuned
