@@ -202,28 +202,56 @@ def output_instances(pred, score_thr=0.):
     return instances
 
 
-def heatmap_picture(packed, sample, stride, columns=4):
-    """Each word's map over the network input, its peaks and its name (RGB)."""
+HEATMAP_LEGEND = (
+    'colour: the word\'s activation (blue low, red high); green outline: the '
+    'word\'s polygon(s);',
+    'cross: a peak = an anchor point (green inside the word\'s own polygon, red '
+    'outside); number: the map\'s maximum')
+
+
+def _put_text(panel, text, origin, scale=0.4):
+    """White text with a black outline (readable on any colour)."""
+    cv2.putText(panel, text, origin, cv2.FONT_HERSHEY_SIMPLEX, scale, (0, 0, 0), 3)
+    cv2.putText(panel, text, origin, cv2.FONT_HERSHEY_SIMPLEX, scale, (255, 255, 255),
+                1)
+
+
+def heatmap_picture(packed, sample, stride, gt, columns=4):
+    """Each word's map over the network input with its polygons, peaks and name,
+    above a legend (RGB). ``gt``: :func:`ground_truth` of the image."""
     image = np.ascontiguousarray(packed['inputs'].permute(1, 2, 0).numpy()[..., ::-1])
-    w_scale, h_scale = sample.metainfo.get('scale_factor', (1., 1.))[:2]
+    scale = np.asarray(sample.metainfo.get('scale_factor', (1., 1.))[:2], np.float64)
     pred = sample.pred_instances
-    panels = [image.copy()]
+    panel = image.copy()
+    _put_text(panel, 'input', (2, 12))
+    panels = [panel]
     for word, word_map in zip(sample.word_texts, sample.word_maps.numpy()):
         panel = overlay_attention(image, word_map, stride)
-        for (x, y), score, text in zip(pred.points.tolist(), pred.scores.tolist(),
-                                       pred.texts):
-            if text == word:
-                center = (round(x * w_scale), round(y * h_scale))
-                cv2.drawMarker(panel, center, (255, 255, 255), cv2.MARKER_CROSS, 9, 2)
-                cv2.drawMarker(panel, center, (0, 0, 0), cv2.MARKER_CROSS, 7, 1)
-        label = f'{word} {float(word_map.max()):.3f}'
-        cv2.putText(panel, label, (2, 12), cv2.FONT_HERSHEY_SIMPLEX, 0.4, (0, 0, 0), 3)
-        cv2.putText(panel, label, (2, 12), cv2.FONT_HERSHEY_SIMPLEX, 0.4,
-                    (255, 255, 255), 1)
+        own = [(p.reshape(-1, 2) * scale).astype(np.float32)
+               for p, t in zip(gt['polygons'], gt['texts']) if t.lower() == word]
+        for polygon in own:
+            cv2.polylines(panel, [polygon.round().astype(np.int32)], True, (0, 255, 0),
+                          1)
+        for (x, y), text in zip(pred.points.tolist(), pred.texts):
+            if text != word:
+                continue
+            point = (float(x * scale[0]), float(y * scale[1]))
+            inside = any(cv2.pointPolygonTest(p, point, False) >= 0 for p in own)
+            colour = (0, 255, 0) if inside else (255, 0, 0)
+            center = (round(point[0]), round(point[1]))
+            cv2.drawMarker(panel, center, (0, 0, 0), cv2.MARKER_CROSS, 11, 3)
+            cv2.drawMarker(panel, center, colour, cv2.MARKER_CROSS, 9, 1)
+        _put_text(panel, f'{word} {float(word_map.max()):.3f}', (2, 12))
         panels.append(panel)
+    columns = min(columns, len(panels))
     panels += [np.full_like(image, 255)] * (-len(panels) % columns)
-    rows = [np.hstack(panels[i:i + columns]) for i in range(0, len(panels), columns)]
-    return np.vstack(rows)
+    grid = np.vstack(
+        [np.hstack(panels[i:i + columns]) for i in range(0, len(panels), columns)])
+    legend = np.full((34, grid.shape[1], 3), 255, np.uint8)
+    for k, line in enumerate(HEATMAP_LEGEND):
+        cv2.putText(legend, line, (3, 13 + 16 * k), cv2.FONT_HERSHEY_SIMPLEX, 0.35,
+                    (0, 0, 0), 1)
+    return np.vstack([grid, legend])
 
 
 def localize(model, pipeline, data_list, data_root, args, on_batch=None):
@@ -310,11 +338,15 @@ def main(argv=None):
         for info, pack, sample in zip(infos, packed, samples):
             if not args.heatmaps or len(drawn) >= args.max_heatmaps:
                 break
+            if not sample.word_texts:  # no word to query: no picture
+                continue
             stride = round(inputs.size(2) / sample.word_maps.size(1))
             name = f'{len(drawn):05d}_' + osp.splitext(osp.basename(
                 info['img_path']))[0] + '.png'
             path = osp.join(args.heatmaps, name)
-            cv2.imwrite(path, heatmap_picture(pack, sample, stride)[..., ::-1])
+            cv2.imwrite(
+                path,
+                heatmap_picture(pack, sample, stride, ground_truth(info))[..., ::-1])
             drawn.append(path)
 
     try:

@@ -46,6 +46,7 @@ class OCLIPAttentionVisualizer(Visualizer):
         self.panel_height = panel_height
         self.num_columns = num_columns
         self.font = ImageFont.truetype(FONT_FILE, 16)
+        self.small_font = ImageFont.truetype(FONT_FILE, 13)
 
     def _panel(self, picture, caption):
         scale = self.panel_height / picture.shape[0]
@@ -61,42 +62,58 @@ class OCLIPAttentionVisualizer(Visualizer):
         return np.asarray(canvas)
 
     def draw_attention(self, image, data_sample):
-        """The picture of one predicted sample.
+        """The picture of one predicted sample, with a legend.
 
         Args:
             image (np.ndarray): (H, W, 3) uint8 RGB network input (unpadded).
             data_sample: an output of :meth:`OCLIP.predict`.
 
         Returns:
-            np.ndarray: the panels in a grid, uint8 RGB.
+            np.ndarray: the panels in a grid above a legend, uint8 RGB.
         """
         panels = [
             self._panel(overlay_attention(image, data_sample.pool_attn.numpy()),
-                        'global token')
+                        'global token (whole image)')
         ]
         pred = data_sample.pred_instances
-        words = data_sample.gt_instances.texts
+        words = data_sample.gt_instances.texts if 'attn_maps' in pred else []
         for i, word in enumerate(words):
-            if 'attn_maps' not in pred:
-                break
             pos = int(pred.masked_positions[i])
             caption = word
             if pos >= 0:
+                right = pred.pred_chars[i] == pred.target_chars[i]
                 caption = (f'{word[:pos]}[{pred.target_chars[i]}]{word[pos + 1:]} '
                            f'-> {pred.pred_chars[i]} '
-                           f'({float(pred.pred_scores[i]):.2f})')
+                           f'({float(pred.pred_scores[i]):.2f}) '
+                           f'{"right" if right else "wrong"}')
             panels.append(
                 self._panel(overlay_attention(image, pred.attn_maps[i].numpy()),
                             caption))
-        return self._grid(panels)
+        grid = self._grid(panels)
+        return np.concatenate([grid, self._legend(grid.shape[1])])
+
+    def _legend(self, width):
+        """Two lines that say how to read the panels."""
+        lines = ('word panels: the decoder\'s attention while reading the word; '
+                 '[x] = the masked character,',
+                 '-> the predicted character (probability), right/wrong; '
+                 'colours: blue = low, red = high attention')
+        canvas = Image.new('RGB', (width, 44), 'white')
+        draw = ImageDraw.Draw(canvas)
+        for k, line in enumerate(lines):
+            draw.text((4, 2 + 20 * k), line, fill='black', font=self.small_font)
+        return np.asarray(canvas)
 
     def _grid(self, panels):
+        """Panels in rows of at most ``num_columns``; never a blank column of
+        panels when there are fewer panels than columns."""
+        columns = min(self.num_columns, len(panels))
         width = max(p.shape[1] for p in panels)
         height = panels[0].shape[0]
         rows = []
-        for start in range(0, len(panels), self.num_columns):
-            row = np.full((height, width * self.num_columns, 3), 255, np.uint8)
-            for j, panel in enumerate(panels[start:start + self.num_columns]):
+        for start in range(0, len(panels), columns):
+            row = np.full((height, width * columns, 3), 255, np.uint8)
+            for j, panel in enumerate(panels[start:start + columns]):
                 row[:, j * width:j * width + panel.shape[1]] = panel
             rows.append(row)
         return np.concatenate(rows)

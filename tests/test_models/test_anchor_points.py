@@ -117,16 +117,18 @@ def test_set_anchor_points_coordinates(tokenizer):
     assert samples[1].word_maps.shape == (0, 6, 8)
 
 
-def test_points_of_cells_overhanging_the_image_are_clipped(tokenizer):
+def test_points_of_cells_overhanging_the_image_stay_inside_it(tokenizer):
     """A 70x100 image on a stride-8 grid: the last row/column of cells overhang
-    it, their centres (y 76, x 100) are clipped to the last pixel."""
+    it; their point is the centre of the cell's part inside the image (y 64..70 ->
+    67, x 96..100 -> 98), never a point pushed onto the image's border."""
     sample = TextSpottingDataSample(
-        metainfo=dict(ori_shape=(70, 100), scale_factor=(1.0, 1.0)))
+        metainfo=dict(ori_shape=(35, 50), img_shape=(70, 100), scale_factor=(2.0, 2.0)))
     sample.gt_instances = InstanceData(texts=['ab', 'cd'])
     queries = query_words([sample], tokenizer)
     maps = torch.zeros(2, 9, 13)
-    maps[0, 8, 12] = 0.9  # bottom-right cell: centre (100, 68) -> x clipped
-    maps[1, 4, 2] = 0.5  # inside: (20, 36)
+    maps[0, 8, 12] = 0.9  # bottom-right cell
+    maps[1, 4, 2] = 0.5  # inside: (20, 36) in the input
     valid = torch.ones(2, 9, 13, dtype=torch.bool)
     set_anchor_points([sample], queries, maps, valid, (8.0, 8.0))
-    assert sample.pred_instances.points.tolist() == [[99.0, 68.0], [20.0, 36.0]]
+    # original coordinates: input coordinates / scale factor 2
+    assert sample.pred_instances.points.tolist() == [[49.0, 33.5], [10.0, 18.0]]

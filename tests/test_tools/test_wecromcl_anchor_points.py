@@ -333,16 +333,16 @@ def test_heatmap_picture_legend_and_peak_colours():
     from mmocr.structures import TextSpottingDataSample
     image = torch.full((3, 64, 96), 128, dtype=torch.uint8)
     sample = TextSpottingDataSample(metainfo=dict(scale_factor=(2.0, 2.0)))
-    sample.pred_instances = InstanceData(points=torch.tensor([[5., 5.], [40., 25.]]),
+    sample.pred_instances = InstanceData(points=torch.tensor([[20., 20.], [44., 28.]]),
                                          scores=torch.tensor([0.5, 0.4]),
                                          texts=['ab', 'ab'])
     sample.word_texts = ['ab']
     sample.word_maps = torch.rand(1, 8, 12)
     gt = tool.ground_truth(
-        dict(instances=[dict(polygon=[0, 0, 20, 0, 20, 20, 0, 20], text='AB')]))
+        dict(instances=[dict(polygon=[0, 0, 30, 0, 30, 30, 0, 30], text='AB')]))
     picture = tool.heatmap_picture(dict(inputs=image), sample, 8, gt)
     assert picture.shape == (64 + 34, 2 * 96, 3)
     # points are in original coordinates: x2 on the network input
-    assert picture[10, 96 + 10].tolist() == [0, 255, 0]  # inside its polygon
-    assert picture[50, 96 + 80].tolist() == [255, 0, 0]  # outside
+    assert picture[40, 96 + 40].tolist() == [0, 255, 0]  # inside its polygon
+    assert picture[56, 96 + 88].tolist() == [255, 0, 0]  # outside
     assert (picture[64:] < 128).any()  # legend text

@@ -105,10 +105,12 @@ def set_anchor_points(data_samples,
                       return_maps=False):
     """Peaks of the word maps -> points in original image coordinates.
 
-    Peak (row, col) -> ``((col * sx + sx / 2) / w_scale, (row * sy + sy / 2) /
-    h_scale)``, (w_scale, h_scale) the sample's ``scale_factor`` (1 if absent),
-    clipped to the sample's ``ori_shape`` when every sample has one (the centre
-    of a cell overhanging the image's bottom or right edge lies outside it).
+    Peak (row, col) -> the centre of the cell's part inside the network input,
+    divided by the sample's ``scale_factor`` (w_scale, h_scale; 1 if absent):
+    ``((col * sx + min((col + 1) * sx, W)) / 2 / w_scale, ...)`` with (H, W) the
+    sample's ``img_shape`` (the unpadded input). A cell overhanging the image's
+    bottom or right edge thus gives the centre of its in-image part, never a point
+    outside the image nor one pushed onto its border.
 
     Args:
         data_samples (list): the B samples, modified in place.
@@ -128,19 +130,20 @@ def set_anchor_points(data_samples,
     word_index, rows, cols, scores = activation_peaks(maps, valid, queries['counts'],
                                                       nms_kernel)
     stride_y, stride_x = stride
-    points = torch.stack(
-        [cols * stride_x + stride_x / 2, rows * stride_y + stride_y / 2],
-        dim=1).float()
+    cell_start = torch.stack([cols * stride_x, rows * stride_y], dim=1).float()
+    cell_end = cell_start + torch.tensor([stride_x, stride_y])
     num_images = len(data_samples)
     peak_image = queries['image_index'][word_index]
+    if all('img_shape' in s.metainfo for s in data_samples):
+        # (w, h) of each unpadded input: overhanging cells end at the image's edge
+        sizes = torch.tensor([s.metainfo['img_shape'][:2][::-1] for s in data_samples],
+                             dtype=torch.float32).reshape(num_images, 2)
+        cell_end = cell_end.minimum(sizes[peak_image])
+    points = (cell_start + cell_end) / 2
     factors = torch.tensor(
         [s.metainfo.get('scale_factor', (1.0, 1.0))[:2] for s in data_samples],
         dtype=torch.float32).reshape(num_images, 2)
     points = points / factors[peak_image]
-    if all('ori_shape' in s.metainfo for s in data_samples):
-        sizes = torch.tensor([s.metainfo['ori_shape'][:2] for s in data_samples],
-                             dtype=torch.float32).reshape(num_images, 2)
-        points = points.clamp(min=0).minimum(sizes[peak_image].flip(1) - 1)
     per_image = torch.bincount(peak_image, minlength=num_images).tolist()
     words_per_image = torch.bincount(queries['image_index'],
                                      minlength=num_images).tolist()
