@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
-# `make demo`: the main job on a CPU in about ten minutes.
-#   1. render a small synthetic scene-text set (train + held-out test);
-#   2. oCLIP pre-training of a narrow CLIP ResNet-50 (`mim train`), logging the
-#      losses, the masked-character accuracy and validation retrieval;
+# `make demo`: the main job on a CPU in about a quarter of an hour.
+#   1. render small synthetic scene-text sets (train + held-out test);
+#   2. oCLIP pre-training of a narrow CLIP ResNet-50 (`mim train`), scored on the
+#      held-out images against the same model at random initialisation (`mim test`);
 #   3. attention pictures of the pre-trained model on a held-out image;
-#   4. fine-tune a small PSENet from the pre-trained `backbone.*` (`mim train`),
-#      then evaluate it (`mim test`) and print its hmean;
-#   5. WeCromCL stage 1 on the same images (`mim train`), its anchor-point H on the
-#      held-out images against the same model at random initialisation (`mim test`),
-#      and its anchor points as MMOCR text-spotting JSON with heat-map pictures.
+#   4. a small PSENet fine-tuned from the pre-trained `backbone.*` and from random
+#      initialisation (`mim train`), both scored with `mim test` (hmean);
+#   5. WeCromCL stage 1 (`mim train`), its anchor-point H on the held-out images against
+#      the same model at random initialisation (`mim test`), and its anchor points as
+#      MMOCR text-spotting JSON with heat-map pictures.
+# The terminal shows progress (stage, iteration, ETA, losses) and the metrics; every
+# job's whole output is kept in $WORK/logs/. The summary at the end says what each
+# number is, its chance level, and trained vs random init side by side.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -19,31 +22,64 @@ MIM=$VENV/bin/mim
 DATA=data/synthetic_text
 WDATA=data/wecromcl_text
 WORK=${DEMO_WORK_DIR:-work_dirs/demo}
+LOGS=$WORK/logs
 PRETRAIN_CFG=configs/pretrain/oclip_rn50-w16_1xb16-8e_synthetic.py
 WECROMCL_CFG=configs/pretrain/wecromcl_r50-w16_1xb16-400i_synthetic.py
 DET_CFG=configs/textdet/psenet_resnet50-oclip-w16_fpnc_4e_synthetic.py
+mkdir -p "$LOGS"
+demo_start=$SECONDS
 
-step() { printf '\n==== %s\n' "$*"; }
-
-step "1/5 rendering synthetic scene text into $DATA"
-render() {  # split, images, seed
-  if [ ! -f "$DATA/textspotting_$1.json" ]; then
-    "$PY" tools/render_synthetic_text.py "$DATA" --split "$1" --num-images "$2" \
-      --seed "$3" --img-size 256 256 --words-per-image 2 6 --font-size 14 48 \
-      --pseudo-words 300 --workers 2
-  else
-    echo "$DATA/textspotting_$1.json exists, keeping it"
+step() { printf '\n==== [%s, %d s] %s\n' "$(date +%H:%M:%S)" "$((SECONDS - demo_start))" "$*"; }
+# run NAME CMD...: CMD's whole output goes to $LOGS/NAME.log, its progress to the terminal
+run() {
+  local name=$1
+  shift
+  if ! "$@" 2>&1 | "$PY" scripts/demo_progress.py "$LOGS/$name.log" "$name"; then
+    echo "[demo] '$name' failed; its whole output: $LOGS/$name.log" >&2
+    tail -n 20 "$LOGS/$name.log" >&2
+    exit 1
   fi
 }
-render train 640 0
-render test 64 1
+# random_init CONFIG OUT: the model of CONFIG at its random initialisation (seed 0),
+# the baseline every learned number is compared with
+random_init() { run "random_init_$(basename "$2" .pth)" "$PY" tools/save_random_init.py "$1" "$2" --seed 0; }
+
+step "1/5 rendering synthetic scene text into $DATA and $WDATA"
+render() {  # folder, split, images, seed, options...
+  local folder=$1 split=$2 n=$3 seed=$4
+  shift 4
+  if [ -f "$folder/textspotting_$split.json" ]; then
+    echo "  $folder/textspotting_$split.json exists, keeping it"
+  else
+    run "render_$(basename "$folder")_$split" "$PY" tools/render_synthetic_text.py "$folder" \
+      --split "$split" --num-images "$n" --seed "$seed" --workers 2 "$@"
+  fi
+}
+# oCLIP: 300 made-up pronounceable words (a masked character is predictable from context)
+oclip_set=(--img-size 256 256 --words-per-image 2 6 --font-size 14 48 --pseudo-words 300)
+render "$DATA" train 640 0 "${oclip_set[@]}"
+render "$DATA" test 64 1 "${oclip_set[@]}"
+# WeCromCL: 20 made-up words, 2-3 per image, 192x192 (learnable in a few hundred CPU
+# iterations); negatives are the rendered training words (the paper draws them from an
+# English vocabulary: rendered pseudo-words would make that a shortcut)
+wecromcl_set=(--img-size 192 192 --words-per-image 2 3 --font-size 18 36 --pseudo-words 20)
+render "$WDATA" train 640 0 "${wecromcl_set[@]}"
+render "$WDATA" test 64 1 "${wecromcl_set[@]}"
+run vocabulary "$PY" tools/build_vocabulary.py --ann-files "$WDATA/textspotting_train.json" \
+  --out "$WDATA/vocab.txt" --lowercase --dict-file lowercase_68.txt --min-len 1
 
 step "2/5 oCLIP pre-training: mim train mmocr_oclip $PRETRAIN_CFG"
-"$MIM" train mmocr_oclip "$PRETRAIN_CFG" --work-dir "$WORK/oclip"
-ckpt=$(cat "$WORK/oclip/last_checkpoint")
-ckpt_oclip=$ckpt
+run oclip_train "$MIM" train mmocr_oclip "$PRETRAIN_CFG" --work-dir "$WORK/oclip"
+ckpt_oclip=$(cat "$WORK/oclip/last_checkpoint")
+random_init "$PRETRAIN_CFG" "$WORK/oclip/random_init.pth"
+for which in random_init trained; do
+  ckpt=$WORK/oclip/random_init.pth
+  [ "$which" = trained ] && ckpt=$ckpt_oclip
+  run "oclip_test_$which" "$MIM" test mmocr_oclip "$PRETRAIN_CFG" --checkpoint "$ckpt" \
+    --work-dir "$WORK/oclip_test_$which"
+done
 
-step "3/5 attention pictures of $ckpt"
+step "3/5 attention pictures of $ckpt_oclip"
 read -r image words < <("$PY" - "$DATA" <<'EOF'
 import json, os.path as osp, sys
 item = json.load(open(osp.join(sys.argv[1], 'textspotting_test.json')))['data_list'][0]
@@ -51,93 +87,42 @@ print(osp.join(sys.argv[1], item['img_path']), ' '.join(i['text'] for i in item[
 EOF
 )
 # shellcheck disable=SC2086
-"$PY" tools/visualize_attention.py "$PRETRAIN_CFG" "$ckpt" "$image" --words $words \
-  --out "$WORK/attention_test_000000.png"
+run attention "$PY" tools/visualize_attention.py "$PRETRAIN_CFG" "$ckpt_oclip" "$image" \
+  --words $words --out "$WORK/attention_test_000000.png"
 
-step "4/5 PSENet fine-tuned from backbone.* of $ckpt"
-"$MIM" train mmocr_oclip "$DET_CFG" --work-dir "$WORK/psenet" \
-  --cfg-options model.backbone.init_cfg.checkpoint="$ckpt"
-det_ckpt=$(cat "$WORK/psenet/last_checkpoint")
-"$MIM" test mmocr_oclip "$DET_CFG" --checkpoint "$det_ckpt" \
-  --work-dir "$WORK/psenet_test" | tee "$WORK/psenet_test.log"
+step "4/5 PSENet fine-tuned from backbone.* of $ckpt_oclip, and from random init"
+for init in oclip random_init; do
+  if [ "$init" = oclip ]; then
+    init_opt=model.backbone.init_cfg.checkpoint=$ckpt_oclip
+  else
+    init_opt=model.backbone.init_cfg=None
+  fi
+  run "psenet_train_$init" "$MIM" train mmocr_oclip "$DET_CFG" \
+    --work-dir "$WORK/psenet_$init" --cfg-options "$init_opt"
+  run "psenet_test_$init" "$MIM" test mmocr_oclip "$DET_CFG" \
+    --checkpoint "$(cat "$WORK/psenet_$init/last_checkpoint")" \
+    --work-dir "$WORK/psenet_test_$init"
+done
 
 step "5/5 WeCromCL stage 1: mim train mmocr_oclip $WECROMCL_CFG"
-# its own rendered set: 20 made-up words, 2-3 per image, 192x192 (learnable in a few
-# hundred CPU iterations); negatives are the rendered training words (the paper draws
-# them from an English vocabulary: rendered pseudo-words would make that a shortcut)
-for split in "train 640 0" "test 64 1"; do
-  set -- $split
-  if [ ! -f "$WDATA/textspotting_$1.json" ]; then
-    "$PY" tools/render_synthetic_text.py "$WDATA" --split "$1" --num-images "$2" \
-      --seed "$3" --img-size 192 192 --words-per-image 2 3 --font-size 18 36 \
-      --pseudo-words 20 --workers 2
-  fi
-done
-"$PY" tools/build_vocabulary.py --ann-files "$WDATA/textspotting_train.json" \
-  --out "$WDATA/vocab.txt" --lowercase --dict-file lowercase_68.txt --min-len 1
-"$MIM" train mmocr_oclip "$WECROMCL_CFG" --work-dir "$WORK/wecromcl"
+run wecromcl_train "$MIM" train mmocr_oclip "$WECROMCL_CFG" --work-dir "$WORK/wecromcl"
 wecromcl_ckpt=$(cat "$WORK/wecromcl/last_checkpoint")
-# the same model at random initialisation (seed 0): the baseline of the metric
-"$PY" - "$WECROMCL_CFG" "$WORK/wecromcl/random_init.pth" <<'EOF'
-import sys
-import torch
-from mmengine.config import Config
-from mmengine.registry import init_default_scope
-from mmengine.runner import set_random_seed
-import mmocr_oclip  # noqa: F401
-from mmocr.registry import MODELS
-init_default_scope('mmocr')
-set_random_seed(0)
-model = MODELS.build(Config.fromfile(sys.argv[1]).model)
-model.init_weights()
-torch.save(dict(state_dict=model.state_dict(), meta=dict()), sys.argv[2])
-EOF
+random_init "$WECROMCL_CFG" "$WORK/wecromcl/random_init.pth"
 for which in random_init trained; do
   ckpt=$WORK/wecromcl/random_init.pth
   [ "$which" = trained ] && ckpt=$wecromcl_ckpt
-  "$MIM" test mmocr_oclip "$WECROMCL_CFG" --checkpoint "$ckpt" \
-    --work-dir "$WORK/wecromcl_test_$which" | tee "$WORK/wecromcl_test_$which.log"
+  run "wecromcl_test_$which" "$MIM" test mmocr_oclip "$WECROMCL_CFG" --checkpoint "$ckpt" \
+    --work-dir "$WORK/wecromcl_test_$which"
 done
 # anchor points as MMOCR text-spotting JSON + heat maps; the oCLIP checkpoint of step 2
 # on the same held-out images and metric (through its decoder's character attention)
-"$PY" tools/wecromcl_anchor_points.py "$WECROMCL_CFG" "$wecromcl_ckpt" \
-  "$WDATA/textspotting_test.json" "$WORK/wecromcl_anchor_points_test.json" \
+run wecromcl_anchor_points "$PY" tools/wecromcl_anchor_points.py "$WECROMCL_CFG" \
+  "$wecromcl_ckpt" "$WDATA/textspotting_test.json" "$WORK/wecromcl_anchor_points_test.json" \
   --heatmaps "$WORK/wecromcl_heatmaps" --max-heatmaps 8
-"$PY" tools/wecromcl_anchor_points.py "$PRETRAIN_CFG" "$ckpt_oclip" \
+run oclip_anchor_points "$PY" tools/wecromcl_anchor_points.py "$PRETRAIN_CFG" "$ckpt_oclip" \
   "$WDATA/textspotting_test.json" "$WORK/oclip_anchor_points_test.json" --eval \
-  --scale 192 192 | tee "$WORK/oclip_anchor_points_test.log"
+  --scale 192 192
 
-step "summary"
-"$PY" - "$WORK" <<'EOF'
-import glob, json, os.path as osp, sys
-work = sys.argv[1]
-scalars = sorted(glob.glob(osp.join(work, 'oclip', '*', 'vis_data', 'scalars.json')))[-1]
-rows = [json.loads(line) for line in open(scalars)]
-train = [r for r in rows if 'acc_mask' in r]
-val = [r for r in rows if 'oclip/mask_char_acc' in r]
-first, last = train[0], train[-1]
-print(f"oCLIP masked-character accuracy (train, window mean): {first['acc_mask']:.3f} "
-      f"at iter {first['iter']} -> {last['acc_mask']:.3f} at iter {last['iter']} "
-      f"(chance 1/94 = 0.011)")
-for r in val:
-    print(f"oCLIP validation (held-out rendered images): mask_char_acc "
-          f"{r['oclip/mask_char_acc']:.3f}, i2t R@1 {r['oclip/i2t_recall@1']:.3f}, "
-          f"t2i R@1 {r['oclip/t2i_recall@1']:.3f}")
-test = sorted(glob.glob(osp.join(work, 'psenet_test', '*', '*.json')))[-1]
-metrics = json.load(open(test))
-print('PSENet test: ' + ', '.join(f'{k} {v:.4f}' for k, v in metrics.items()))
-print(f"pre-training checkpoint: {open(osp.join(work, 'oclip', 'last_checkpoint')).read()}")
-print(f"detector checkpoint: {open(osp.join(work, 'psenet', 'last_checkpoint')).read()}")
-for which in ('random_init', 'trained'):
-    result = sorted(glob.glob(osp.join(work, f'wecromcl_test_{which}', '*', '*.json')))[-1]
-    metrics = json.load(open(result))
-    print(f'WeCromCL stage-1 anchor points, held-out images, {which}: ' +
-          ', '.join(f'{k} {v:.3f}' for k, v in metrics.items()))
-oclip = [line for line in open(osp.join(work, 'oclip_anchor_points_test.log'))
-         if line.startswith('anchor/')]
-print('oCLIP (step 2) on the same images and metric: ' + (oclip[-1].strip() if oclip else '?'))
-print(f"WeCromCL anchor points: {osp.join(work, 'wecromcl_anchor_points_test.json')}, "
-      f"heat maps: {osp.join(work, 'wecromcl_heatmaps')}")
-print(f"attention pictures: {osp.join(work, 'attention_test_000000.png')} and "
-      f"{osp.join(work, 'oclip', '<timestamp>', 'vis_data', 'vis_image')}")
-EOF
+step "summary (whole logs: $LOGS)"
+"$PY" scripts/demo_summary.py "$WORK" | tee "$WORK/summary.txt"
+echo "[demo] done in $((SECONDS - demo_start)) s"
