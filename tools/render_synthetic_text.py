@@ -14,6 +14,7 @@ from mmocr_oclip.datasets.synthetic_text import (BACKGROUND_STYLES, SKIP_REASONS
 SKIP_HINTS = {
     'no_space': 'fewer --words-per-image or a larger --img-size',
     'too_long': 'a smaller --font-size MIN or shorter words',
+    'too_big': 'a smaller --font-size or --max-rotation',
     'no_font': '--fonts-dir with a font that has them, or --dict-file',
 }
 
@@ -84,6 +85,7 @@ def describe_skipped(summary):
     """One line: how many sampled words were not drawn, why, what to change."""
     reasons = []
     for reason, count in summary['skipped'].items():
+        count = 'they' if len(summary['skipped']) == 1 else count
         text = f'{count} {SKIP_REASONS.get(reason, reason)}'
         if reason == 'no_space':
             text = text.replace('every tried position', f"all {summary['max_tries']} "

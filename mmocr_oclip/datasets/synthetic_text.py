@@ -48,6 +48,7 @@ SKIP_REASONS = {
     'no_space': 'found no free place: every tried position overlapped the words '
     'already drawn',
     'too_long': 'were wider than the image even at the smallest font size',
+    'too_big': 'were larger than the image once rotated, tilted, curved or on a plate',
     'no_font': 'have characters that no font has',
     'blank': 'draw no visible pixel',
 }
@@ -807,6 +808,9 @@ class SyntheticTextRenderer:
         warp, poly, plate = geometry(box, plate_pad, rng)
         region = poly if plate is None else plate
         gap = max(2, int(0.15 * (box[3] - box[1])))
+        extent = np.ceil(region.max(0) - np.floor(region.min(0))).astype(int) + 1
+        if extent[0] > img_w or extent[1] > img_h:
+            return 'too_big'  # (_place would find no position either)
         shift = self._place(region, occupied, gap, rng)
         if shift is None:
             return 'no_space'
