@@ -689,3 +689,18 @@ def test_whole_model_with_our_fixes_on_unpadded_input(converted):
     # the text fix is another function
     fixed.text_encoder.pooling = 'mean'
     assert compare_whole_model(fixed, sd, SMALL, data)['words'] > 1e-2
+
+
+@pytest.mark.slow
+def test_full_width_equals_the_authors_function():
+    """The SynthText config at full width (ResNet-50, BiFPN 256, encoder 192,
+    text width 512 x 12 layers, 512-d F_I) on two unpadded 128 x 128 images."""
+    torch.manual_seed(0)
+    model = build_synthtext_model(FULL)
+    sd = authors_state_dict(FULL)
+    model.load_state_dict(convert_official_state_dict(sd, model.state_dict()),
+                          strict=True)
+    model.eval()
+    sd = {k[len('module.'):]: v for k, v in sd.items()}
+    errors = compare_whole_model(model, sd, FULL, batch(model, shape=(128, 128)))
+    assert all(e < TOLERANCE for e in errors.values()), errors
