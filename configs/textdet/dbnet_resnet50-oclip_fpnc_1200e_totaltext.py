@@ -24,3 +24,12 @@ model = dict(backbone=dict(_delete_=True,
                                          prefix='backbone.')),
              neck=dict(in_channels=[256, 512, 1024, 2048]),
              det_head=dict(postprocessor=dict(text_repr_type='poly')))
+
+# validation/test: the stock pipeline with our checked image loader (a corrupt or
+# truncated image raises naming the file instead of being decoded into noise)
+test_pipeline = [
+    dict(_base_.val_dataloader.dataset.pipeline[0], type='LoadCheckedImageFromFile'),
+    *_base_.val_dataloader.dataset.pipeline[1:]
+]
+val_dataloader = dict(dataset=dict(pipeline=test_pipeline))
+test_dataloader = val_dataloader

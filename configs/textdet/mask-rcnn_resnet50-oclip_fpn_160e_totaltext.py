@@ -15,13 +15,13 @@ _base_ = [
 ]
 custom_imports = dict(imports=['mmocr_oclip'], allow_failed_imports=False)
 
-# the CTW1500 pipelines, each with FixInvalidPolygon after LoadOCRAnnotations
+# the CTW1500 pipelines, each with FixInvalidPolygon after LoadOCRAnnotations (the
+# test one loads images with our checked loader, as the CTW1500 config does)
 totaltext_train_pipeline = (_base_.train_pipeline[:2] +
                             [dict(type='FixInvalidPolygon')] +
                             _base_.train_pipeline[2:])
-totaltext_test_pipeline = (_base_.ctw_test_pipeline[:3] +
-                           [dict(type='FixInvalidPolygon')] +
-                           _base_.ctw_test_pipeline[3:])
+totaltext_test_pipeline = (_base_.test_pipeline[:3] + [dict(type='FixInvalidPolygon')] +
+                           _base_.test_pipeline[3:])
 
 totaltext_textdet_train = _base_.totaltext_textdet_train
 totaltext_textdet_train.pipeline = totaltext_train_pipeline
