@@ -367,7 +367,7 @@ def test_training_skips_bad_images_and_logs_them(tmp_path, tiny_oclip_cfg):
     assert info['files'] == 3
     assert 'epoch 1: skipped 3 bad files (' in log
     if info['count'] > 3:
-        assert f'; {info["count"]} skips in all, as a file is counted again' in log
+        assert f'; {info["count"]} skips in all, retries counted separately' in log
     assert 'garbage.jpg: corrupt: not a decodable image' in log
     assert 'missing.jpg: missing: no such file' in log
     assert '... and 1 more files' in log
@@ -456,9 +456,9 @@ def test_hook_gathers_the_ranks(tmp_path):
         assert out['info']['count'] == 3 and out['info']['files'] == 2
         assert out['info']['kinds'] == {'missing': 2}
         assert out['messages'] == [
-            'epoch 1: skipped 2 bad files (missing: 2); 3 skips in all, as a file '
-            'is counted again each time it is drawn again (the retry after a bad '
-            'sample draws a random one):\n'
+            'epoch 1: skipped 2 bad files (missing: 2); 3 skips in all, retries '
+            'counted separately (after a bad sample the dataset draws another at '
+            'random, which can be a bad file again):\n'
             '  rank0.jpg: missing: no such file\n'
             '  rank1.jpg: missing: no such file (skipped 2 times)'
         ]
@@ -476,8 +476,8 @@ def test_hook_counts_files_and_says_retries_are_counted_separately():
     hook.after_train_epoch(runner)
     assert runner.messages == [
         'epoch 1: skipped 2 bad files (truncated: 1, missing: 1); 8 skips in all, '
-        'as a file is counted again each time it is drawn again (the retry after '
-        'a bad sample draws a random one):\n'
+        'retries counted separately (after a bad sample the dataset draws another '
+        'at random, which can be a bad file again):\n'
         '  a.jpg: truncated: no end marker (skipped 5 times)\n'
         '  b.jpg: missing: no such file (skipped 3 times)'
     ]

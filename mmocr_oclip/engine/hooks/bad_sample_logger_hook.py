@@ -103,9 +103,9 @@ class BadSampleLoggerHook(Hook):
             lines.append(f'  ... and {more} more files')
         retries = ''
         if len(records) > num_files:
-            retries = (f'; {len(records)} skips in all, as a file is counted '
-                       'again each time it is drawn again (the retry after a bad '
-                       'sample draws a random one)')
+            retries = (f'; {len(records)} skips in all, retries counted '
+                       'separately (after a bad sample the dataset draws another '
+                       'at random, which can be a bad file again)')
         files = 'file' if num_files == 1 else 'files'
         runner.logger.warning(f'{period}: skipped {num_files} bad {files} '
                               f'({by_kind}){retries}:\n' + '\n'.join(lines))
