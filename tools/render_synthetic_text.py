@@ -93,8 +93,8 @@ def describe_skipped(summary):
         if reason in SKIP_HINTS:
             text += f' ({SKIP_HINTS[reason]})'
         reasons.append(text)
-    return (f"{summary['num_skipped']} more sampled words were not drawn and are "
-            f"not in the annotations: {'; '.join(reasons)}")
+    return (f"{summary['num_skipped']} more sampled words were skipped (not drawn, "
+            f"so not in the annotations): {'; '.join(reasons)}")
 
 
 def main():

@@ -268,8 +268,8 @@ def test_cli_says_which_words_were_skipped_and_why(tmp_path):
                              words_per_image=(2, 2))
     assert summary['skipped'] == {'too_long': 4}
     assert tool.describe_skipped(summary) == (
-        '4 more sampled words were not drawn and are not in the annotations: they '
-        'were wider than the image even at the smallest font size (a smaller '
+        '4 more sampled words were skipped (not drawn, so not in the annotations): '
+        'they were wider than the image even at the smallest font size (a smaller '
         '--font-size MIN or shorter words)')
     crowded = render_dataset(str(tmp_path / 'crowded'),
                              num_images=1,
@@ -282,13 +282,13 @@ def test_cli_says_which_words_were_skipped_and_why(tmp_path):
     no_space = crowded['skipped']['no_space']
     assert no_space > 0 and crowded['num_skipped'] == no_space
     assert tool.describe_skipped(crowded) == (
-        f'{no_space} more sampled words were not drawn and are not in the '
-        'annotations: they found no free place: all 30 tried positions overlapped '
+        f'{no_space} more sampled words were skipped (not drawn, so not in the '
+        'annotations): they found no free place: all 30 tried positions overlapped '
         'the words already drawn (fewer --words-per-image or a larger --img-size)')
     both = dict(crowded, skipped=dict(no_space=5, too_big=2), num_skipped=7)
     assert tool.describe_skipped(both) == (
-        '7 more sampled words were not drawn and are not in the annotations: 5 found '
-        'no free place: all 30 tried positions overlapped the words already drawn '
-        '(fewer --words-per-image or a larger --img-size); 2 were larger than the '
-        'image once rotated, tilted, curved or on a plate (a smaller --font-size or '
-        '--max-rotation)')
+        '7 more sampled words were skipped (not drawn, so not in the annotations): 5 '
+        'found no free place: all 30 tried positions overlapped the words already '
+        'drawn (fewer --words-per-image or a larger --img-size); 2 were larger than '
+        'the image once rotated, tilted, curved or on a plate (a smaller --font-size '
+        'or --max-rotation)')
