@@ -613,11 +613,13 @@ WORDS = [['hello', 'World', 'hello'], ['exit', '42', 'a-b']]
 NEGATIVES = [['cat', 'dog', 'sun'], ['red', 'box', "it's"]]
 
 
-def batch(model, shape=(64, 96), seed=1):
-    """Two unpadded images of ``shape``, with the fields of wecromcl_collate."""
+def batch(model, shape=(64, 96), seed=1, shapes=None):
+    """Two images of ``shape`` (or of ``shapes``, padded to the largest),
+    with the fields of wecromcl_collate."""
     g = torch.Generator().manual_seed(seed)
+    shapes = shapes or [shape, shape]
     samples = []
-    for words, negatives in zip(WORDS, NEGATIVES):
+    for words, negatives, shape in zip(WORDS, NEGATIVES, shapes):
         sample = TextSpottingDataSample(metainfo=dict(img_shape=shape))
         sample.gt_instances = InstanceData(texts=list(words))
         sample.positive_text = words[0]
@@ -625,8 +627,10 @@ def batch(model, shape=(64, 96), seed=1):
         sample.word_hashes = word_hashes(words)
         sample.positive_hash = word_hash(words[0])
         samples.append(sample)
-    inputs = [torch.randint(0, 255, (3, ) + shape, generator=g, dtype=torch.uint8)]
-    inputs.append(torch.randint(0, 255, (3, ) + shape, generator=g, dtype=torch.uint8))
+    inputs = [
+        torch.randint(0, 255, (3, ) + shape, generator=g, dtype=torch.uint8)
+        for shape in shapes
+    ]
     return model.data_preprocessor(dict(inputs=inputs, data_samples=samples), False)
 
 
@@ -677,13 +681,30 @@ def test_whole_model_equals_the_authors_function(converted):
     assert all(e < TOLERANCE for e in errors.values()), errors
 
 
+def test_whole_model_on_a_padded_batch_is_the_authors_too(converted):
+    """The authors treat the padded batch as the image (no mask anywhere); so
+    does the default model."""
+    model, sd = converted
+    data = batch(model, shapes=[(64, 96), (40, 70)])
+    assert data['inputs'].shape == (2, 3, 64, 96)
+    errors = compare_whole_model(model, sd, SMALL, data)
+    assert all(e < TOLERANCE for e in errors.values()), errors
+    # with our fix the second image's output no longer depends on the padding
+    fixed = copy.deepcopy(model)
+    fixed.mask_padding = True
+    assert compare_whole_model(fixed, sd, SMALL, data)['image_feats'] > 1e-2
+
+
 def test_whole_model_with_our_fixes_on_unpadded_input(converted):
     """On unpadded input the padding masks change nothing; false-negative
-    masking only drops columns that repeat a word of the image."""
+    masking only drops columns that repeat a word of the image (none here);
+    the clamp at ln(100) does not bind at ln(1 / 0.07)."""
     model, sd = converted
     data = batch(model)
     fixed = copy.deepcopy(model)
     fixed.mask_padding = True
+    fixed.mask_false_negatives = True
+    fixed.max_logit_scale = math.log(100)
     errors = compare_whole_model(fixed, sd, SMALL, data)
     assert all(e < TOLERANCE for e in errors.values()), errors
     # the text fix is another function
