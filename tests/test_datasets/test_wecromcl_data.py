@@ -77,6 +77,17 @@ def test_sampler_vocabulary_filtering(vocab_file):
     assert TASK_UTILS.build(dict(type='NegativeWordSampler')).words.size >= 5000
 
 
+def test_sampler_patterns_never_insert_the_space(vocab_file):
+    # the authors' alphabet (wecromcl_69.txt) has the space; a negative's
+    # punctuation is never replaced by it
+    sampler = NegativeWordSampler(vocab_file=vocab_file,
+                                  num_negatives=4,
+                                  dict_file='wecromcl_69.txt',
+                                  match_char_classes=True)
+    assert ' ' not in sampler.alphabets['other']
+    assert len(sampler.alphabets['other']) == 32
+
+
 def test_sampler_never_returns_excluded_words(vocab_file):
     sampler = NegativeWordSampler(vocab_file=vocab_file,
                                   num_negatives=16,
