@@ -597,6 +597,14 @@ def test_e_output_projection_has_no_bias():
     assert biased.output_proj.bias is not None
 
 
+def test_end_pooling_needs_an_end_token():
+    cfg = Config.fromfile(SYNTHTEXT)
+    cfg.merge_from_dict(small_cfg_options())
+    cfg.model.text_encoder.pooling = 'end'
+    with pytest.raises(ValueError, match='end_token=True'):
+        MODELS.build(cfg.model)
+
+
 def test_option_defaults_are_the_authors():
     model = build_synthtext_model()
     assert model.mask_padding is False

@@ -110,6 +110,10 @@ class WeCromCL(BaseModel):
         text_encoder.setdefault('vocab_size', self.tokenizer.vocab_size)
         text_encoder.setdefault('max_len', self.tokenizer.max_len)
         self.text_encoder = MODELS.build(text_encoder)
+        if (getattr(self.text_encoder, 'pooling', None) == 'end'
+                and not getattr(self.tokenizer, 'end_token', True)):
+            raise ValueError('WeCromCL: text_encoder pooling="end" needs a '
+                             'tokenizer with end_token=True')
         register_dictionary_check(self, self.tokenizer)
         self.head = MODELS.build(head)
         self.loss_contrastive = MODELS.build(loss)
