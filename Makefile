@@ -3,13 +3,20 @@ VENV ?= $(CURDIR)/.venv
 PY := $(VENV)/bin/python
 export PATH := $(VENV)/bin:$(PATH)
 
-.PHONY: install demo test test-fast lint format
+.PHONY: install demo test test-fast lint format transfer-study
 
 install:
 	bash scripts/install.sh
 
 demo: install
 	bash scripts/demo.sh
+
+# Does pre-training help PSENet on real images? (README "Does pre-training help?")
+TOTALTEXT ?= data/totaltext_train
+STUDY_DIR ?= work_dirs/transfer_study
+transfer-study: install
+	$(PY) tools/experiments/transfer_study.py $(STUDY_DIR) \
+	  --train-ann $(TOTALTEXT)/textspotting_train.json $(STUDY_ARGS)
 
 test: install lint
 	$(PY) -m pytest -q

@@ -1,0 +1,98 @@
+"""tools/experiments/transfer_study.py end to end at toy size: rendered "real" images,
+oCLIP pre-training, PSENet from oCLIP and random init over two seeds, the report;
+a second call finds every stage done."""
+import importlib.util
+import json
+import os.path as osp
+
+import pytest
+
+from mmocr_oclip.datasets import render_dataset
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+spec = importlib.util.spec_from_file_location(
+    'transfer_study', osp.join(REPO, 'tools', 'experiments', 'transfer_study.py'))
+study = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(study)
+
+TOY = [
+    'width=4', 'img_size=64', 'pretrain_images=8', 'pretrain_epochs=1',
+    'pretrain_batch=4', 'finetune_epochs=2', 'finetune_batch=2', 'val_every=1',
+    'workers=0', 'words_per_image=[1,3]', 'font_size=[12,24]'
+]
+
+
+@pytest.fixture(scope='module')
+def real(tmp_path_factory):
+    """Stands in for Total-Text: 10 images in MMOCR text-spotting format."""
+    root = tmp_path_factory.mktemp('real')
+    render_dataset(str(root),
+                   10,
+                   split='train',
+                   seed=3,
+                   img_size=(80, 96),
+                   words_per_image=(1, 3),
+                   font_size=(14, 30))
+    return root
+
+
+def test_prepare_splits_holds_out_the_last_images(real, tmp_path):
+    args = study.parse_args([
+        str(tmp_path), '--train-ann',
+        str(real / 'textspotting_train.json'), '--num-train', '6', '--num-heldout', '3'
+    ])
+    train, test = study.prepare_splits(args, str(tmp_path))
+    names = [
+        i['img_path']
+        for i in json.load(open(real / 'textspotting_train.json'))['data_list']
+    ]
+    assert [i['img_path']
+            for i in json.load(open(train['ann_file']))['data_list']] == names[:6]
+    assert [i['img_path']
+            for i in json.load(open(test['ann_file']))['data_list']] == names[-3:]
+    assert train['img_root'] == test['img_root'] == str(real)
+    # --test-ann scores another set, as given
+    args = study.parse_args([
+        str(tmp_path), '--train-ann',
+        str(real / 'textspotting_train.json'), '--num-train', '6', '--test-ann',
+        str(real / 'textdet_train.json'), '--test-img-root', '/x'
+    ])
+    _, test = study.prepare_splits(args, str(tmp_path))
+    assert test == dict(ann_file=str(real / 'textdet_train.json'), img_root='/x')
+
+
+def test_unknown_setting_is_named(tmp_path):
+    args = study.parse_args([str(tmp_path), '--set', 'epochs=3'])
+    with pytest.raises(SystemExit, match="unknown setting 'epochs'"):
+        study.settings_of(args)
+
+
+@pytest.mark.slow
+def test_study_end_to_end_and_resumable(real, tmp_path, capsys):
+    out = tmp_path / 'study'
+    argv = [
+        str(out), '--train-ann',
+        str(real / 'textspotting_train.json'), '--num-train', '6', '--num-heldout', '4',
+        '--seeds', '0', '1', '--set', *TOY
+    ]
+    study.main(argv)
+    results = json.load(open(out / 'results.json'))
+    for init in ('random', 'oclip'):
+        assert sorted(results[init]['seeds']) == ['0', '1']
+        assert 0 <= results[init]['hmean']['mean'] <= 1
+    assert 'oclip_minus_random' in results
+    table = (out / 'results.md').read_text()
+    assert '| random | 2 |' in table and '| oclip | 2 |' in table
+    assert (out / 'curves.png').stat().st_size > 0
+    assert (out / 'attention_heldout_0.png').is_file()
+    settings = json.load(open(out / 'settings.json'))
+    assert settings['settings']['img_size'] == 64 and settings['seeds'] == [0, 1]
+    # the exact configs: the oCLIP-initialised runs load the pre-training checkpoint
+    config = (out / 'configs' / 'psenet_oclip_s1.py').read_text()
+    assert str(out / 'runs' / 'oclip' / 'epoch_1.pth') in config
+    assert "randomness = dict(seed=1)" in config
+    capsys.readouterr()
+    study.main(argv)
+    printed = capsys.readouterr().out
+    assert 'epoch_1.pth exists, keeping it' in printed
+    assert printed.count('finished, keeping it') == 4

@@ -1,0 +1,464 @@
+"""Does pre-training help a detector? A transfer study on real images, one command.
+
+    python tools/experiments/transfer_study.py OUT_DIR \
+        --train-ann data/totaltext_train/textspotting_train.json \
+        [--test-ann FILE --test-img-root DIR] [--scale cpu|gpu] [--seeds 0 1 2] \
+        [--stages render pretrain finetune report] [--pretrain-option KEY=VALUE ...]
+
+Stages (each resumable: a finished stage is skipped, an interrupted training resumes
+from its last checkpoint):
+
+1. ``render``: a pre-training set that looks like scene text (many English words per
+   image, DejaVu fonts, textured backgrounds, curved/rotated/perspective words) at
+   the fine-tuning resolution, with the project's renderer;
+2. ``pretrain``: oCLIP on it (our CLIP ResNet-50 at base width ``width``), then its
+   attention on two held-out real images (``attention_*.png``);
+3. ``finetune``: the same PSENet (our CLIP ResNet-50 at the same width + MMOCR's FPNC
+   and PSENet head) from the oCLIP backbone and from random initialisation, on the
+   first ``num_train`` training images, one run per seed, the held-out set scored with
+   MMOCR's HmeanIOUMetric during training (the learning curve) and after it;
+4. ``report``: ``results.md`` / ``results.json`` (mean +- sd per initialisation,
+   per-seed rows, the difference against random init and 2 sd of the seeds),
+   ``curves.png`` (held-out hmean and training loss against iteration) and
+   ``settings.json`` (every setting; the exact configs are in ``configs/``).
+
+Without ``--test-ann`` the last ``num_heldout`` images of ``--train-ann`` are held out
+(never trained on). ``--scale gpu`` gives the paper-sized setting for GPU machines.
+"""
+import argparse
+import json
+import math
+import os
+import os.path as osp
+import statistics
+import sys
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+OCLIP_CFG = osp.join(REPO, 'configs', 'pretrain',
+                     'oclip_rn50-w16_1xb16-8e_synthetic.py')
+DET_CFG = osp.join(REPO, 'configs', 'textdet',
+                   'psenet_resnet50-oclip-w16_fpnc_4e_synthetic.py')
+
+# settings by --scale: "cpu" fits in about two hours on a 2-core CPU
+SCALES = dict(
+    cpu=dict(width=16,
+             img_size=320,
+             pretrain_images=3000,
+             words_per_image=(4, 12),
+             font_size=(12, 56),
+             curved_ratio=0.3,
+             pretrain_epochs=8,
+             pretrain_batch=16,
+             finetune_epochs=6,
+             finetune_batch=8,
+             val_every=2,
+             workers=2),
+    gpu=dict(width=64,
+             img_size=640,
+             pretrain_images=100000,
+             words_per_image=(4, 16),
+             font_size=(14, 96),
+             curved_ratio=0.3,
+             pretrain_epochs=40,
+             pretrain_batch=64,
+             finetune_epochs=300,
+             finetune_batch=16,
+             val_every=20,
+             workers=8),
+)
+INITS = ('random', 'oclip')
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(
+        description=__doc__.split('\n')[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=__doc__.split('\n\n', 2)[2])
+    parser.add_argument('out_dir', help='everything the study writes goes here')
+    parser.add_argument('--train-ann',
+                        default='data/totaltext_train/textspotting_train.json',
+                        help='MMOCR text-spotting/textdet JSON of the training images')
+    parser.add_argument('--train-img-root',
+                        help='folder img_path is relative to (default: the folder '
+                        'of --train-ann)')
+    parser.add_argument('--num-train', type=int, default=1051)
+    parser.add_argument('--num-heldout', type=int, default=200)
+    parser.add_argument('--test-ann',
+                        help='score this set instead of the held-out part')
+    parser.add_argument('--test-img-root',
+                        help='folder the --test-ann img_path are relative to '
+                        '(default: its folder)')
+    parser.add_argument('--scale', choices=sorted(SCALES), default='cpu')
+    parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
+    parser.add_argument('--inits', nargs='+', choices=INITS, default=list(INITS))
+    parser.add_argument('--stages',
+                        nargs='+',
+                        choices=('render', 'pretrain', 'finetune', 'report'),
+                        default=['render', 'pretrain', 'finetune', 'report'])
+    parser.add_argument('--set',
+                        nargs='+',
+                        default=[],
+                        metavar='NAME=VALUE',
+                        help='override a setting of --scale, e.g. finetune_epochs=10')
+    parser.add_argument('--pretrain-option',
+                        nargs='+',
+                        default=[],
+                        metavar='KEY=VALUE',
+                        help='--cfg-options for the oCLIP pre-training config, e.g. '
+                        'model.loss_mask.loss_weight=0 (no masked-character loss)')
+    return parser.parse_args(argv)
+
+
+def settings_of(args):
+    """The --scale preset with --set applied (values parsed as JSON if they can)."""
+    settings = dict(SCALES[args.scale])
+    for item in args.set:
+        name, _, value = item.partition('=')
+        if name not in settings:
+            raise SystemExit(f'--set {item}: unknown setting {name!r}; known: '
+                             f'{", ".join(sorted(settings))}')
+        try:
+            settings[name] = json.loads(value)
+        except json.JSONDecodeError:
+            settings[name] = value
+    return settings
+
+
+def read_json(path):
+    from mmocr_oclip.datasets.converters.json_stream import load_json_file
+    return load_json_file(path)
+
+
+def write_json(path, data):
+    os.makedirs(osp.dirname(path), exist_ok=True)
+    tmp = path + '.tmp'
+    with open(tmp, 'w', encoding='utf-8') as f:
+        json.dump(data, f)
+    os.replace(tmp, path)
+
+
+def prepare_splits(args, out):
+    """``data/train.json`` (the first num_train images) and the evaluation set:
+    ``--test-ann`` or ``data/heldout.json`` (the last num_heldout images)."""
+    if not osp.isfile(args.train_ann):
+        raise SystemExit(f'--train-ann: file {args.train_ann!r} not found; point it at '
+                         'an MMOCR text-spotting JSON of Total-Text training images')
+    ann = read_json(args.train_ann)
+    items = ann['data_list']
+    if args.num_train + (0 if args.test_ann else args.num_heldout) > len(items):
+        raise SystemExit(f'{args.train_ann} has {len(items)} images, fewer than '
+                         f'--num-train {args.num_train} + --num-heldout '
+                         f'{args.num_heldout}')
+    train_root = args.train_img_root or osp.dirname(osp.abspath(args.train_ann))
+    train = dict(ann_file=osp.join(out, 'data', 'train.json'), img_root=train_root)
+    write_json(train['ann_file'],
+               dict(metainfo=ann.get('metainfo', {}), data_list=items[:args.num_train]))
+    if args.test_ann:
+        if not osp.isfile(args.test_ann):
+            raise SystemExit(f'--test-ann: file {args.test_ann!r} not found')
+        test = dict(ann_file=osp.abspath(args.test_ann),
+                    img_root=args.test_img_root
+                    or osp.dirname(osp.abspath(args.test_ann)))
+    else:
+        test = dict(ann_file=osp.join(out, 'data', 'heldout.json'), img_root=train_root)
+        write_json(
+            test['ann_file'],
+            dict(metainfo=ann.get('metainfo', {}), data_list=items[-args.num_heldout:]))
+    return train, test
+
+
+def set_transform(pipeline, name, **values):
+    """Update every transform of type ``name`` in ``pipeline`` (must exist)."""
+    found = [t for t in pipeline if t['type'] == name]
+    if not found:
+        raise KeyError(f'no {name} in the pipeline {[t["type"] for t in pipeline]}')
+    for transform in found:
+        transform.update(values)
+
+
+def loaders(cfg, batch_size, workers):
+    """Training batch size; data workers of every dataloader."""
+    cfg.train_dataloader.batch_size = batch_size
+    for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        cfg[key].update(num_workers=workers, persistent_workers=workers > 0)
+
+
+def oclip_config(s, data_root, seed, options):
+    """The pre-training config: the CPU demo's oCLIP at the study's width/size."""
+    from mmengine.config import DictAction
+
+    from mmocr_oclip.utils import load_config
+    cfg = load_config(OCLIP_CFG, dict(data_root=data_root))
+    w, size, epochs = s['width'], s['img_size'], s['pretrain_epochs']
+    cfg.model.backbone.base_channels = w
+    cfg.model.neck.update(in_channels=32 * w, spatial_size=size // 32)
+    cfg.model.decoder.spatial_size = size // 32
+    set_transform(cfg.train_dataloader.dataset.pipeline,
+                  'TorchVisionWrapper',
+                  size=size)
+    for loader in (cfg.val_dataloader, cfg.test_dataloader):
+        set_transform(loader.dataset.pipeline, 'Resize', scale=(size, size))
+    loaders(cfg, s['pretrain_batch'], s['workers'])
+    cfg.train_cfg.update(max_epochs=epochs, val_interval=epochs)
+    cosine = cfg.param_scheduler[-1]
+    cosine.update(end=epochs, T_max=epochs)
+    cfg.default_hooks.checkpoint.update(interval=1, max_keep_ckpts=1)
+    cfg.randomness = dict(seed=seed)
+    if options:
+        parsed = argparse.Namespace()
+        DictAction(option_strings=[], dest='o')(None, parsed, options)
+        cfg.merge_from_dict(parsed.o)
+    return cfg
+
+
+def psenet_config(s, train, test, init_checkpoint, seed):
+    """The fine-tuning config: the demo's PSENet at the study's width/size."""
+    from mmocr_oclip.utils import load_config
+    cfg = load_config(DET_CFG)
+    w, size, epochs = s['width'], s['img_size'], s['finetune_epochs']
+    cfg.model.backbone.base_channels = w
+    cfg.model.backbone.init_cfg = (None if init_checkpoint is None else dict(
+        type='Pretrained', checkpoint=init_checkpoint, prefix='backbone.'))
+    cfg.model.neck.in_channels = [4 * w, 8 * w, 16 * w, 32 * w]
+    pipeline = cfg.train_dataloader.dataset.pipeline
+    set_transform(pipeline, 'Resize', scale=(size, size))
+    set_transform(pipeline, 'TextDetRandomCrop', target_size=(size, size))
+    set_transform(pipeline, 'Pad', size=(size, size))
+    cfg.train_dataloader.dataset.update(data_root='',
+                                        ann_file=train['ann_file'],
+                                        data_prefix=dict(img_path=train['img_root']))
+    loaders(cfg, s['finetune_batch'], s['workers'])
+    set_transform(cfg.val_dataloader.dataset.pipeline, 'Resize', scale=(size, size))
+    cfg.val_dataloader.dataset.update(data_root='',
+                                      ann_file=test['ann_file'],
+                                      data_prefix=dict(img_path=test['img_root']))
+    cfg.test_dataloader = cfg.val_dataloader
+    cfg.train_cfg.update(max_epochs=epochs, val_interval=s['val_every'])
+    cfg.param_scheduler = [dict(type='PolyLR', power=0.9, end=epochs)]
+    cfg.default_hooks.checkpoint.update(interval=1, max_keep_ckpts=1)
+    cfg.default_hooks.logger.interval = 20
+    cfg.randomness = dict(seed=seed)
+    return cfg
+
+
+def finished(work_dir, epochs):
+    return osp.isfile(osp.join(work_dir, f'epoch_{epochs}.pth'))
+
+
+def train(cfg, config_file, work_dir, label, logs):
+    """``tools/train.py`` (what ``mim train`` runs), resuming an interrupted run."""
+    from mmocr_oclip.utils.log_progress import run_logged
+    cfg.dump(config_file)
+    cmd = [
+        sys.executable,
+        osp.join(REPO, 'tools', 'train.py'), config_file, '--work-dir', work_dir
+    ]
+    if osp.isfile(osp.join(work_dir, 'last_checkpoint')):
+        cmd.append('--resume')
+    run_logged(cmd, osp.join(logs, f'{label}.log'), label)
+
+
+def render_stage(s, out, logs):
+    from mmocr_oclip.datasets import render_dataset
+    from mmocr_oclip.utils import resolve_resource_file
+    root = osp.join(out, 'pretrain_data')
+    common = dict(img_size=(s['img_size'], s['img_size']),
+                  words=resolve_resource_file('english_vocab.txt'),
+                  words_per_image=tuple(s['words_per_image']),
+                  font_size=tuple(s['font_size']),
+                  curved_ratio=s['curved_ratio'],
+                  workers=s['workers'])
+    for split, num, seed in (('train', s['pretrain_images'], 0), ('test', 64, 1)):
+        if osp.isfile(osp.join(root, f'textspotting_{split}.json')):
+            print(f'[study] {root} {split} exists, keeping it')
+            continue
+        summary = render_dataset(root, num, split=split, seed=seed, **common)
+        print(f'[study] rendered {summary["num_images"]} {split} images with '
+              f'{summary["num_words"]} words into {root} '
+              f'({summary["images_per_sec"]:.1f} images/s)')
+    return root
+
+
+def attention_pictures(out, cfg_file, checkpoint, test, logs, count=2):
+    """oCLIP's decoder attention on the first held-out real images."""
+    from mmocr_oclip.utils.log_progress import run_logged
+    items = read_json(test['ann_file'])['data_list'][:count]
+    for k, item in enumerate(items):
+        words = [i['text'] for i in item['instances'] if not i.get('ignore')][:5]
+        if not words:
+            continue
+        run_logged([
+            sys.executable,
+            osp.join(REPO, 'tools', 'visualize_attention.py'), cfg_file, checkpoint,
+            osp.join(test['img_root'], item['img_path']), '--words', *words, '--out',
+            osp.join(out, f'attention_heldout_{k}.png')
+        ], osp.join(logs, f'attention_{k}.log'), 'attention')
+
+
+def val_rows(work_dir):
+    """(epoch, metrics) of each validation and (iter, loss) of each training log
+    line of a run, from MMEngine's scalars.json (the newest run folder)."""
+    runs = sorted(d for d in os.listdir(work_dir)
+                  if osp.isfile(osp.join(work_dir, d, 'vis_data', 'scalars.json')))
+    val, loss = {}, {}
+    for run in runs:  # a resumed run continues in a new folder
+        with open(osp.join(work_dir, run, 'vis_data', 'scalars.json')) as f:
+            for line in f:
+                row = json.loads(line)
+                if 'icdar/hmean' in row:
+                    val[row['step']] = {k: v for k, v in row.items() if '/' in k}
+                elif 'loss' in row and 'iter' in row:
+                    loss[row['iter']] = row['loss']
+    return sorted(val.items()), sorted(loss.items())
+
+
+def summarise(values):
+    mean = statistics.fmean(values)
+    sd = statistics.stdev(values) if len(values) > 1 else float('nan')
+    return mean, sd
+
+
+def pooled_sd(summary):
+    """The pooled seed sd of the random-init and oCLIP hmeans."""
+    return math.sqrt(
+        (summary['oclip']['hmean']['sd']**2 + summary['random']['hmean']['sd']**2) / 2)
+
+
+def report_stage(args, s, out, runs):
+    """results.md / results.json / curves.png from the finished runs."""
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    iters_per_epoch = math.ceil(args.num_train / s['finetune_batch'])
+    results, curves = {}, {}
+    for (init, seed), work_dir in runs.items():
+        if not finished(work_dir, s['finetune_epochs']):
+            continue
+        val, loss = val_rows(work_dir)
+        results.setdefault(init, {})[seed] = val[-1][1]
+        curves[(init, seed)] = (val, loss)
+    scored_on = (args.test_ann
+                 or f'the held-out {args.num_heldout} images of {args.train_ann}')
+    lines = [
+        '# Transfer study: PSENet on real images, by backbone initialisation', '',
+        f'Fine-tuned on {args.num_train} training images, scored on '
+        f'{scored_on}'
+        ' (MMOCR HmeanIOUMetric, IoU 0.5); settings: settings.json.', '',
+        '| initialisation | seeds | hmean (mean +- sd) | precision | recall '
+        '| per seed |', '| --- | --- | --- | --- | --- | --- |'
+    ]
+    summary = {}
+    for init in args.inits:
+        per_seed = results.get(init, {})
+        if not per_seed:
+            continue
+        stats = {
+            key: summarise([m[f'icdar/{key}'] for m in per_seed.values()])
+            for key in ('hmean', 'precision', 'recall')
+        }
+        summary[init] = dict(seeds={
+            str(k): v
+            for k, v in per_seed.items()
+        },
+                             **{
+                                 k: dict(mean=m, sd=sd)
+                                 for k, (m, sd) in stats.items()
+                             })
+        seeds = ', '.join(f's{k} {m["icdar/hmean"]:.3f}' for k, m in per_seed.items())
+        lines.append(f'| {init} | {len(per_seed)} | {stats["hmean"][0]:.3f} +- '
+                     f'{stats["hmean"][1]:.3f} | {stats["precision"][0]:.3f} | '
+                     f'{stats["recall"][0]:.3f} | {seeds} |')
+    if 'random' in summary and 'oclip' in summary:
+        diff = summary['oclip']['hmean']['mean'] - summary['random']['hmean']['mean']
+        verdict = ('a gain beyond seed noise' if diff > 2 *
+                   pooled_sd(summary) else 'within seed noise')
+        pooled = math.sqrt(
+            (summary['oclip']['hmean']['sd']**2 + summary['random']['hmean']['sd']**2) /
+            2)
+        summary['oclip_minus_random'] = dict(hmean=diff, two_sd=2 * pooled)
+        lines += [
+            '', f'oCLIP - random init: {100 * diff:+.1f} hmean points; 2 sd of the '
+            f'seeds (pooled): {200 * pooled:.1f} points -> '
+            f'{verdict}.'
+        ]
+    with open(osp.join(out, 'results.md'), 'w') as f:
+        f.write('\n'.join(lines) + '\n')
+    write_json(osp.join(out, 'results.json'), summary)
+    fig, (ax_h, ax_l) = plt.subplots(1, 2, figsize=(11, 4))
+    colours = dict(random='tab:gray', oclip='tab:blue')
+    for (init, seed), (val, loss) in sorted(curves.items()):
+        ax_h.plot([e * iters_per_epoch for e, _ in val],
+                  [m['icdar/hmean'] for _, m in val],
+                  'o-',
+                  color=colours[init],
+                  alpha=0.8,
+                  label=f'{init} s{seed}')
+        ax_l.plot([i for i, _ in loss], [v for _, v in loss],
+                  color=colours[init],
+                  alpha=0.6,
+                  label=f'{init} s{seed}')
+    ax_h.set(xlabel='iteration', ylabel='held-out hmean', title='held-out hmean')
+    ax_l.set(xlabel='iteration', ylabel='training loss', title='training loss')
+    for ax in (ax_h, ax_l):
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(osp.join(out, 'curves.png'), dpi=100)
+    print('\n'.join(lines))
+    print(f'[study] {osp.join(out, "results.md")}, {osp.join(out, "curves.png")}')
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    s = settings_of(args)
+    out = osp.abspath(args.out_dir)
+    logs, configs = osp.join(out, 'logs'), osp.join(out, 'configs')
+    os.makedirs(logs, exist_ok=True)
+    os.makedirs(configs, exist_ok=True)
+    import mmocr_oclip  # noqa: F401  (registers modules, `mmocr_oclip::` configs)
+    train_set, test_set = prepare_splits(args, out)
+    write_json(
+        osp.join(out, 'settings.json'),
+        dict(scale=args.scale,
+             settings=s,
+             seeds=args.seeds,
+             inits=args.inits,
+             pretrain_options=args.pretrain_option,
+             train=dict(train_set, num_images=args.num_train),
+             test=test_set))
+    pretrain_dir = osp.join(out, 'runs', 'oclip')
+    pretrain_cfg = osp.join(configs, 'oclip_pretrain.py')
+    oclip_ckpt = osp.join(pretrain_dir, f'epoch_{s["pretrain_epochs"]}.pth')
+    if 'render' in args.stages:
+        render_stage(s, out, logs)
+    if 'pretrain' in args.stages and 'oclip' in args.inits:
+        if finished(pretrain_dir, s['pretrain_epochs']):
+            print(f'[study] {oclip_ckpt} exists, keeping it')
+        else:
+            cfg = oclip_config(s, osp.join(out, 'pretrain_data'), 0,
+                               args.pretrain_option)
+            train(cfg, pretrain_cfg, pretrain_dir, 'oclip_pretrain', logs)
+        attention_pictures(out, pretrain_cfg, oclip_ckpt, test_set, logs)
+    runs = {
+        (init, seed): osp.join(out, 'runs', f'psenet_{init}_s{seed}')
+        for init in args.inits
+        for seed in args.seeds
+    }
+    if 'finetune' in args.stages:
+        for (init, seed), work_dir in runs.items():
+            if finished(work_dir, s['finetune_epochs']):
+                print(f'[study] {work_dir} finished, keeping it')
+                continue
+            if init == 'oclip' and not osp.isfile(oclip_ckpt):
+                raise SystemExit(
+                    f'{oclip_ckpt} not found: run the pretrain stage first')
+            cfg = psenet_config(s, train_set, test_set,
+                                oclip_ckpt if init == 'oclip' else None, seed)
+            train(cfg, osp.join(configs, f'psenet_{init}_s{seed}.py'), work_dir,
+                  f'psenet_{init}_s{seed}', logs)
+    if 'report' in args.stages:
+        report_stage(args, s, out, runs)
+
+
+if __name__ == '__main__':
+    main()
