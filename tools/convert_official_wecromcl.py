@@ -26,6 +26,7 @@ from mmengine.config import DictAction
 
 import mmocr_oclip  # noqa: F401  (registers modules)
 from mmocr_oclip.models.utils.dictionary_check import DICTIONARY_KEY
+from mmocr_oclip.models.utils.model_type_check import MODEL_TYPE_KEY
 from mmocr_oclip.models.utils.official_checkpoint import (OfficialCheckpointError,
                                                           build_model,
                                                           load_official_checkpoint,
@@ -57,8 +58,10 @@ def convert(src, dst, config=DEFAULT_CONFIG, cfg_options=None):
 
     Returns:
         dict: the checkpoint's ``meta``: ``converted_from``, ``config``,
-        ``model`` (the model type), ``dict_file`` and ``dictionary`` (the
-        characters of the token ids 1..N).
+        ``model_type`` (``'WeCromCL'``, also recorded in the state dict's
+        metadata as by our training runs), ``dict_file`` and ``dictionary``
+        (the characters of the token ids 1..N, also the state dict's
+        ``dictionary_codes``).
     """
     state_dict = load_official_checkpoint(src)
     model = build_model(config, cfg_options=cfg_options)
@@ -67,12 +70,16 @@ def convert(src, dst, config=DEFAULT_CONFIG, cfg_options=None):
                                       'not a WeCromCL model')
     new_state_dict = convert_official_state_dict(state_dict, model.state_dict())
     model.load_state_dict(new_state_dict, strict=True)
-    meta = dict(converted_from=src,
-                config=config,
-                model='WeCromCL',
-                dict_file=osp.basename(model.tokenizer.dict_file),
-                dictionary=''.join(map(chr, new_state_dict[DICTIONARY_KEY].tolist())))
-    save_converted(dst, new_state_dict, meta)
+    meta = {
+        'converted_from': src,
+        'config': config,
+        MODEL_TYPE_KEY: type(model).__name__,
+        'dict_file': osp.basename(model.tokenizer.dict_file),
+        'dictionary': ''.join(map(chr, new_state_dict[DICTIONARY_KEY].tolist()))
+    }
+    # the model's own state dict: the same tensors, with the model type
+    # recorded in its metadata
+    save_converted(dst, model.state_dict(), meta)
     return meta
 
 

@@ -152,11 +152,15 @@ def test_tool_checkpoint(model, config, checkpoint, tmp_path, capsys):
     ckpt = torch.load(dst, map_location='cpu', weights_only=True)
     assert ckpt['meta'] == dict(converted_from=checkpoint,
                                 config=config,
-                                model='WeCromCL',
+                                model_type='WeCromCL',
                                 dict_file='wecromcl_69.txt',
                                 dictionary=AUTHORS_ALPHABET)
+    assert ckpt['state_dict']._metadata['']['model_type'] == 'WeCromCL'
     fresh = tool.build_model(config)
     load_checkpoint(fresh, dst, map_location='cpu', strict=True)
+    for key, value in convert_official_state_dict(parity.authors_state_dict(),
+                                                  fresh.state_dict()).items():
+        assert torch.equal(ckpt['state_dict'][key], value), key
     # backbone.* loads into MMOCR's stock ResNet-50 detector backbone
     stock = Config.fromfile(
         osp.join(osp.dirname(mmocr.__file__), '.mim', 'configs', 'textdet', 'dbnet',
