@@ -733,3 +733,24 @@ def test_full_width_equals_the_authors_function():
     sd = {k[len('module.'):]: v for k, v in sd.items()}
     errors = compare_whole_model(model, sd, FULL, batch(model, shape=(128, 128)))
     assert all(e < TOLERANCE for e in errors.values()), errors
+
+
+@pytest.mark.parametrize('name', [
+    'wecromcl_r50_1xb16-200k_synthtext.py', 'wecromcl_r50_1xb4-80k_icdar2013.py',
+    'wecromcl_r50_1xb4-80k_icdar2015.py', 'wecromcl_r50_1xb4-80k_totaltext.py',
+    'wecromcl_r50-w16_1xb16-400i_synthetic.py'
+])
+def test_configs_data_dictionary_fits_the_tokenizer(name):
+    """Every character the data keeps can be encoded: the model's tokenizer is
+    the authors' alphabet, the data's dictionary a subset of it."""
+    from mmocr.models.common.dictionary import Dictionary
+
+    from mmocr_oclip.utils.resources import resolve_resource_file
+    cfg = Config.fromfile(osp.join(ROOT, 'configs', 'pretrain', name))
+    tokenizer = cfg.model.tokenizer
+    assert (tokenizer.dict_file, tokenizer.max_len, tokenizer.end_token) == \
+        ('wecromcl_69.txt', 25, False)
+    data = cfg.train_dataloader.dataset.dict_file
+    chars = set(Dictionary(resolve_resource_file(data)).dict)
+    assert chars <= set(ALPHABET)
+    assert cfg.train_dataloader.dataset.max_text_len - 1 == CONTEXT
