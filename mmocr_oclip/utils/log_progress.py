@@ -39,8 +39,8 @@ def progress_line(line: str, label: str) -> Optional[str]:
                     f'{losses}')
         metrics = {k: v for k, v in values.items() if '/' in k}
         if metrics:
-            after = where.split(' batch')[0] or 'the run'
-            return (f'  [{label}] {mode} after {after}: ' +
+            when = f' after epoch {epoch.strip("[] ")}' if epoch else ''
+            return (f'  [{label}] {mode}{when}: ' +
                     ', '.join(f'{k} {float(v):.3f}' for k, v in metrics.items()))
         return None
     stripped = line.strip()

@@ -39,19 +39,19 @@ OCLIP_CFG = osp.join(REPO, 'configs', 'pretrain',
 DET_CFG = osp.join(REPO, 'configs', 'textdet',
                    'psenet_resnet50-oclip-w16_fpnc_4e_synthetic.py')
 
-# settings by --scale: "cpu" fits in about two hours on a 2-core CPU
+# settings by --scale: "cpu" takes about 1.5 hours on a 2-core CPU
 SCALES = dict(
     cpu=dict(width=16,
              img_size=320,
-             pretrain_images=3000,
+             pretrain_images=2000,
              words_per_image=(4, 12),
              font_size=(12, 56),
              curved_ratio=0.3,
-             pretrain_epochs=8,
+             pretrain_epochs=6,
              pretrain_batch=16,
-             finetune_epochs=6,
+             finetune_epochs=5,
              finetune_batch=8,
-             val_every=2,
+             val_every=1,
              workers=2),
     gpu=dict(width=64,
              img_size=640,
