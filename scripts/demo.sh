@@ -40,9 +40,17 @@ run() {
     exit 1
   fi
 }
-# random_init CONFIG OUT: the model of CONFIG at its random initialisation (seed 0),
-# the baseline every learned number is compared with
-random_init() { run "random_init_$(basename "$2" .pth)" "$PY" tools/save_random_init.py "$1" "$2" --seed 0; }
+# score_against_random_init NAME CONFIG CHECKPOINT: `mim test` of the trained checkpoint
+# and of the same model at its random initialisation (seed 0), the baseline every
+# learned number is compared with
+score_against_random_init() {
+  local name=$1 cfg=$2 trained=$3 init=$WORK/$1/random_init.pth
+  run "${name}_random_init" "$PY" tools/save_random_init.py "$cfg" "$init" --seed 0
+  run "${name}_test_random_init" "$MIM" test mmocr_oclip "$cfg" --checkpoint "$init" \
+    --work-dir "$WORK/${name}_test_random_init"
+  run "${name}_test_trained" "$MIM" test mmocr_oclip "$cfg" --checkpoint "$trained" \
+    --work-dir "$WORK/${name}_test_trained"
+}
 
 step "1/5 rendering synthetic scene text into $DATA and $WDATA"
 render() {  # folder, split, images, seed, options...
@@ -71,13 +79,7 @@ run vocabulary "$PY" tools/build_vocabulary.py --ann-files "$WDATA/textspotting_
 step "2/5 oCLIP pre-training: mim train mmocr_oclip $PRETRAIN_CFG"
 run oclip_train "$MIM" train mmocr_oclip "$PRETRAIN_CFG" --work-dir "$WORK/oclip"
 ckpt_oclip=$(cat "$WORK/oclip/last_checkpoint")
-random_init "$PRETRAIN_CFG" "$WORK/oclip/random_init.pth"
-for which in random_init trained; do
-  ckpt=$WORK/oclip/random_init.pth
-  [ "$which" = trained ] && ckpt=$ckpt_oclip
-  run "oclip_test_$which" "$MIM" test mmocr_oclip "$PRETRAIN_CFG" --checkpoint "$ckpt" \
-    --work-dir "$WORK/oclip_test_$which"
-done
+score_against_random_init oclip "$PRETRAIN_CFG" "$ckpt_oclip"
 
 step "3/5 attention pictures of $ckpt_oclip"
 read -r image words < <("$PY" - "$DATA" <<'EOF'
@@ -107,13 +109,7 @@ done
 step "5/5 WeCromCL stage 1: mim train mmocr_oclip $WECROMCL_CFG"
 run wecromcl_train "$MIM" train mmocr_oclip "$WECROMCL_CFG" --work-dir "$WORK/wecromcl"
 wecromcl_ckpt=$(cat "$WORK/wecromcl/last_checkpoint")
-random_init "$WECROMCL_CFG" "$WORK/wecromcl/random_init.pth"
-for which in random_init trained; do
-  ckpt=$WORK/wecromcl/random_init.pth
-  [ "$which" = trained ] && ckpt=$wecromcl_ckpt
-  run "wecromcl_test_$which" "$MIM" test mmocr_oclip "$WECROMCL_CFG" --checkpoint "$ckpt" \
-    --work-dir "$WORK/wecromcl_test_$which"
-done
+score_against_random_init wecromcl "$WECROMCL_CFG" "$wecromcl_ckpt"
 # anchor points as MMOCR text-spotting JSON + heat maps; the oCLIP checkpoint of step 2
 # on the same held-out images and metric (through its decoder's character attention)
 run wecromcl_anchor_points "$PY" tools/wecromcl_anchor_points.py "$WECROMCL_CFG" \

@@ -7,6 +7,7 @@ import glob
 import json
 import math
 import os.path as osp
+import re
 import sys
 
 
@@ -103,9 +104,15 @@ def wecromcl(work):
         if 'own_word' in key:
             lines.append(row(key, '-', before.get(key, float('nan')), after[key]))
     oclip_log = osp.join(work, 'logs', 'oclip_anchor_points.log')
-    found = [line.strip() for line in open(oclip_log) if line.startswith('anchor/')]
+    found = [line for line in open(oclip_log) if line.startswith('anchor/')]
     if found:
-        lines.append(f'  oCLIP (step 2) on the same images and metric: {found[-1]}')
+        values = dict(re.findall(r'(anchor/\w+): ([\d.]+)', found[-1]))
+        lines.append(
+            row('oCLIP of step 2 (stride 32): anchor H', '-', '',
+                float(values['anchor/hmean'])))
+        lines.append(
+            row('oCLIP of step 2: anchor H, inside polygon', '-', '',
+                float(values['anchor/inside_hmean'])))
     return lines
 
 

@@ -202,11 +202,11 @@ def output_instances(pred, score_thr=0.):
     return instances
 
 
-HEATMAP_LEGEND = (
-    'colour: the word\'s activation (blue low, red high); green outline: the '
-    'word\'s polygon(s);',
-    'cross: a peak = an anchor point (green inside the word\'s own polygon, red '
-    'outside); number: the map\'s maximum')
+HEATMAP_LEGEND = ('colour: the word\'s activation (blue low, red high)',
+                  'number: the maximum of the word\'s map',
+                  'green outline: the word\'s polygon(s)',
+                  'cross: a peak = an anchor point, green inside',
+                  'the word\'s own polygon, red outside it')
 
 
 def _put_text(panel, text, origin, scale=0.4):
@@ -247,9 +247,9 @@ def heatmap_picture(packed, sample, stride, gt, columns=4):
     panels += [np.full_like(image, 255)] * (-len(panels) % columns)
     grid = np.vstack(
         [np.hstack(panels[i:i + columns]) for i in range(0, len(panels), columns)])
-    legend = np.full((34, grid.shape[1], 3), 255, np.uint8)
+    legend = np.full((6 + 14 * len(HEATMAP_LEGEND), grid.shape[1], 3), 255, np.uint8)
     for k, line in enumerate(HEATMAP_LEGEND):
-        cv2.putText(legend, line, (3, 13 + 16 * k), cv2.FONT_HERSHEY_SIMPLEX, 0.35,
+        cv2.putText(legend, line, (3, 13 + 14 * k), cv2.FONT_HERSHEY_SIMPLEX, 0.35,
                     (0, 0, 0), 1)
     return np.vstack([grid, legend])
 

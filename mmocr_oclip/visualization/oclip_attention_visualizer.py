@@ -52,8 +52,8 @@ class OCLIPAttentionVisualizer(Visualizer):
         scale = self.panel_height / picture.shape[0]
         picture = cv2.resize(
             picture, (max(1, round(picture.shape[1] * scale)), self.panel_height))
-        canvas = Image.new('RGB', (max(picture.shape[1], 200), self.panel_height + 24),
-                           'white')
+        width = max(picture.shape[1], round(self.font.getlength(caption)) + 8)
+        canvas = Image.new('RGB', (width, self.panel_height + 24), 'white')
         canvas.paste(Image.fromarray(picture), (0, 0))
         ImageDraw.Draw(canvas).text((4, self.panel_height + 2),
                                     caption,

@@ -341,7 +341,7 @@ def test_heatmap_picture_legend_and_peak_colours():
     gt = tool.ground_truth(
         dict(instances=[dict(polygon=[0, 0, 30, 0, 30, 30, 0, 30], text='AB')]))
     picture = tool.heatmap_picture(dict(inputs=image), sample, 8, gt)
-    assert picture.shape == (64 + 34, 2 * 96, 3)
+    assert picture.shape == (64 + 6 + 14 * len(tool.HEATMAP_LEGEND), 2 * 96, 3)
     # points are in original coordinates: x2 on the network input
     assert picture[40, 96 + 40].tolist() == [0, 255, 0]  # inside its polygon
     assert picture[56, 96 + 88].tolist() == [255, 0, 0]  # outside
