@@ -100,9 +100,12 @@ def wecromcl(work):
                       ('anchor/inside_hmean', 'anchor H, point inside its polygon')):
         if key in after:
             lines.append(row(what, '-', before[key], after[key]))
-    for key in sorted(after):
-        if 'own_word' in key:
-            lines.append(row(key, '-', before.get(key, float('nan')), after[key]))
+    if 'anchor/own_word_rate' in after:
+        lines.append(
+            row(f'top peak inside its own word '
+                f'({int(after["anchor/own_word_count"])} words)', '-',
+                before['anchor/own_word_rate'], after['anchor/own_word_rate'],
+                'images with >= 2 words'))
     oclip_log = osp.join(work, 'logs', 'oclip_anchor_points.log')
     found = [line for line in open(oclip_log) if line.startswith('anchor/')]
     if found:

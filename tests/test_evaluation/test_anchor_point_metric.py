@@ -39,7 +39,7 @@ def test_keys_and_prefix():
     keys = set(evaluate(sample([[10, 5]], ['cat'], gt=[CAT])))
     names = ('precision', 'recall', 'hmean', 'best_precision', 'best_recall',
              'best_hmean', 'best_thr', 'inside_precision', 'inside_recall',
-             'inside_hmean')
+             'inside_hmean', 'own_word_rate', 'own_word_count')
     assert keys == {f'anchor/{n}' for n in names}
     metric = METRICS.build(dict(type='AnchorPointMetric', prefix='stage1'))
     metric.process(None, [sample([], [], gt=[CAT])])
@@ -241,3 +241,21 @@ def test_bad_input():
                  gt_instances=dict(texts=['a', 'b'], polygons=[box(0, 0, 1, 1)])))
     with pytest.raises(ValueError, match='thr_sweep'):
         METRICS.build(dict(type='AnchorPointMetric', thr_sweep=[]))
+
+
+def test_own_word_rate_counts_top_peaks_inside_their_own_polygon():
+    # two words: cat's top peak on cat (hit), dog's top peak on cat (miss); dog's
+    # lower peak on dog does not count (only the top peak of a word does)
+    two = sample([[10, 5], [12, 5], [40, 5]], ['cat', 'dog', 'dog'],
+                 scores=[0.9, 0.8, 0.1],
+                 gt=[CAT, DOG])
+    # one word only: not counted
+    one = sample([[100, 100]], ['cat'], gt=[CAT])
+    # two words, one without any peak (a miss), an ignored word not counted
+    missing = sample([[40, 5]], ['dog'],
+                     gt=[CAT, DOG, (box(60, 0, 80, 10), 'owl')],
+                     ignored=[False, False, True])
+    res = evaluate(two, one, missing)
+    assert res['anchor/own_word_count'] == 4
+    assert res['anchor/own_word_rate'] == 2 / 4
+    assert evaluate(one)['anchor/own_word_rate'] == 0.

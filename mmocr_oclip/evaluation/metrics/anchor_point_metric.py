@@ -104,7 +104,11 @@ class AnchorPointMetric(BaseMetric):
     ``inside_hmean`` at ``score_thr``; ``best_hmean``, ``best_precision``,
     ``best_recall`` and ``best_thr`` of the nearest protocol over
     ``thr_sweep`` (the authors pick the best on the test set; among thresholds
-    tying on H they report the highest, as here).
+    tying on H they report the highest, as here). ``own_word_rate``: on images
+    with at least two distinct words, the share of words whose top peak (their
+    highest-scoring point, whatever its score) lies inside one of their own
+    polygons (``own_word_count`` words counted): 1 when every word's map peaks on
+    that word, not on the image's other text.
 
     Args:
         score_thr (float): Fixed score threshold. Defaults to 0.
@@ -200,10 +204,41 @@ class AnchorPointMetric(BaseMetric):
                 inside_outcome[i] = 1
             elif in_ignored[i]:
                 inside_outcome[i] = -1
+        own_words, own_hits = AnchorPointMetric._own_words(pred_texts, gt_texts,
+                                                           ignored, inside)
         return dict(scores=scores,
                     outcome=outcome,
                     inside_outcome=inside_outcome,
-                    num_gt=int((~ignored).sum()))
+                    num_gt=int((~ignored).sum()),
+                    own_words=own_words,
+                    own_hits=own_hits)
+
+    @staticmethod
+    def _own_words(pred_texts: List[str], gt_texts: List[str], ignored: np.ndarray,
+                   inside: np.ndarray):
+        """Per-word test of an image with >= 2 distinct (not ignored) words: is
+        each word's top peak inside one of that word's own polygons?
+
+        Args:
+            pred_texts (list[str]): P lower-cased texts, by descending score.
+            gt_texts (list[str]): G lower-cased texts.
+            ignored (np.ndarray): (G,) bool.
+            inside (np.ndarray): (P, G) bool, point in polygon.
+
+        Returns:
+            tuple[int, int]: the image's distinct words counted (0 for an image
+            with fewer than 2), and how many of them have their top peak inside
+            their own polygon (a word without any peak counts as a miss).
+        """
+        words = sorted({t for t, ign in zip(gt_texts, ignored) if not ign})
+        if len(words) < 2:
+            return 0, 0
+        hits = 0
+        for word in words:
+            top = next((i for i, t in enumerate(pred_texts) if t == word), None)
+            own = [j for j, t in enumerate(gt_texts) if t == word and not ignored[j]]
+            hits += int(top is not None and bool(inside[top, own].any()))
+        return len(words), hits
 
     @staticmethod
     def _hmean(results: List[Dict], key: str, thr: float) -> Dict[str, float]:
@@ -243,4 +278,8 @@ class AnchorPointMetric(BaseMetric):
             if best is None or (swept['hmean'], thr) > (best['hmean'], best['thr']):
                 best = dict(swept, thr=thr)
         metrics.update({f'best_{k}': v for k, v in best.items()})
+        own_words = sum(r['own_words'] for r in results)
+        metrics['own_word_rate'] = (sum(r['own_hits'] for r in results) /
+                                    own_words if own_words else 0.)
+        metrics['own_word_count'] = float(own_words)
         return metrics
