@@ -23,7 +23,7 @@ from its last checkpoint):
    ``settings.json`` (every setting; the exact configs are in ``configs/``).
 
 Without ``--test-ann`` the last ``num_heldout`` images of ``--train-ann`` are held out
-(never trained on). ``--scale gpu`` gives the paper-sized setting for GPU machines.
+(never trained on). ``--scale gpu`` gives a larger setting for GPU machines.
 """
 import argparse
 import json
