@@ -297,7 +297,8 @@ def attention_pictures(out, cfg_file, checkpoint, test, logs, count=2):
 
 def val_rows(work_dir):
     """(epoch, metrics) of each validation and (iter, loss) of each training log
-    line of a run, from MMEngine's scalars.json (the newest run folder)."""
+    line of a run, from the scalars.json of every run folder (a resumed run adds
+    one)."""
     runs = sorted(d for d in os.listdir(work_dir)
                   if osp.isfile(osp.join(work_dir, d, 'vis_data', 'scalars.json')))
     val, loss = {}, {}
