@@ -148,3 +148,64 @@ def test_benchmark_dataset_index(tmp_path, capsys):
         assert len(workers) == 2
         # forked workers share the imported modules and the serialized data list
         assert all(float(private) < float(rss) / 2 for rss, private in workers)
+
+
+def test_benchmark_pretrain_synthetic_needs_no_data(tiny_config, capsys):
+    tool = load_tool('benchmark_pretrain')
+    # the config's data root is never read: its annotation file is moved away
+    tool.main([
+        tiny_config, '--synthetic', '--img-size', '64', '64', '--words-per-image', '3',
+        '--batch-size', '3', '--iters', '2', '--warmup', '0', '--cfg-options',
+        'train_dataloader.dataset.ann_file=missing.json'
+    ])
+    out = capsys.readouterr().out
+    assert 'batch size 3, 0 workers, fp32' in out
+    assert 'input 3x64x64' in out and 'note:' not in out
+
+
+def test_benchmark_pretrain_amp_needs_a_gpu(tiny_config, capsys):
+    tool = load_tool('benchmark_pretrain')
+    for flag in (['--amp'], ['--amp-check', '3']):
+        with pytest.raises(SystemExit) as exc:
+            tool.parse_args([tiny_config] + flag)
+        assert exc.value.code == 2
+        assert 'need a GPU' in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        tool.parse_args([tiny_config, '--amp-check', '0'])
+    assert '--amp-check must be >= 1' in capsys.readouterr().err
+
+
+def test_drop_pretrained_keeps_other_inits():
+    tool = load_tool('benchmark_pretrain')
+    cfg = dict(backbone=dict(init_cfg=dict(type='Pretrained', checkpoint='x.pth')),
+               neck=[
+                   dict(init_cfg=dict(type='Xavier')),
+                   dict(init_cfg=dict(type='Pretrained', checkpoint='y'))
+               ],
+               init_cfg=None)
+    assert tool.drop_pretrained(cfg) == ['backbone.init_cfg', 'neck.1.init_cfg']
+    assert cfg['backbone']['init_cfg'] is None and cfg['neck'][1]['init_cfg'] is None
+    assert cfg['neck'][0]['init_cfg'] == dict(type='Xavier')
+
+
+def test_amp_check_compares_every_step(tiny_config, capsys, monkeypatch):
+    """The comparison and its verdict (the steps themselves need a GPU)."""
+    tool = load_tool('benchmark_pretrain')
+    cfg = tool.build_cfg(tool.parse_args([tiny_config, '--synthetic']))
+    runs = {False: ([2.0, 1.5, 1.0], None), True: ([2.0, 1.52, 1.0], 1024.0)}
+    monkeypatch.setattr(
+        tool, 'step_losses',
+        lambda c, batch_list, seed: runs[c.optim_wrapper.type == 'AmpOptimWrapper'])
+    args = tool.parse_args([tiny_config, '--amp-tol', '0.02'])
+    args.amp_check = 3
+    from mmengine.registry import init_default_scope
+    from mmengine.runner import Runner
+    init_default_scope('mmocr')
+    assert tool.run_amp_check(cfg, Runner.build_dataloader(cfg.train_dataloader), args)
+    out = capsys.readouterr().out
+    assert '   2    1.50000   1.52000  1.33e-02' in out
+    assert 'final AMP loss scale: 1024' in out and ': OK' in out
+    runs[True] = ([2.0, float('nan'), 1.0], 1024.0)
+    assert not tool.run_amp_check(cfg, Runner.build_dataloader(cfg.train_dataloader),
+                                  args)
+    assert 'FAILED (non-finite losses)' in capsys.readouterr().out

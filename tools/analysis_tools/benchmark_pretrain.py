@@ -2,6 +2,7 @@
 
 ``python tools/analysis_tools/benchmark_pretrain.py CONFIG [--batch-size N]
 [--iters 10] [--warmup 2] [--img-size H W] [--num-workers N] [--data-only]
+[--synthetic [--words-per-image 32]] [--amp] [--amp-check N [--amp-tol 0.02]]
 [--flops-mode loss|tensor] [--cfg-options ...]``
 
 Builds the model, the optimizer wrapper and the train dataloader of CONFIG with
@@ -12,6 +13,16 @@ vs computing, the peak RSS of this process, the model's forward FLOPs per image
 and the achieved GFLOP/s, on MMEngine's default device (a GPU if there is one).
 ``--data-only`` iterates the dataloader only (the loader prefetches 2 batches
 per worker during the warm-up: measure many more than that).
+
+``--synthetic`` replaces the config's training set by
+:class:`~mmocr_oclip.datasets.RandomWordImageDataset` (noise images of
+``--img-size``, default 512x512, with ``--words-per-image`` random words; the
+config's collate function is kept), so any config is timed without its data.
+``--amp`` trains with MMEngine's ``AmpOptimWrapper`` (fp16 autocast, dynamic
+loss scale; a GPU is required). ``--amp-check N`` trains N steps in fp32, then
+N steps with AMP from the same initial weights on the same batches with the
+same random seed, prints both losses of every step and fails (exit 1) when a
+step's relative difference exceeds ``--amp-tol``.
 
 FLOPs: PyTorch's ``FlopCounterMode`` (one multiply-add is 2 FLOPs; fvcore and
 ``mmengine.analysis`` count 1) while ``model(inputs, data_samples, mode)`` runs on
@@ -24,8 +35,10 @@ MMEngine ``BaseModel`` works. The optimizer step's FLOPs are not counted.
 """
 import argparse
 import copy
+import math
 import resource
 import statistics
+import sys
 import time
 
 import torch
@@ -117,6 +130,19 @@ def build_cfg(args):
     if args.num_workers is not None:
         loader.num_workers = args.num_workers
     loader.persistent_workers = loader.get('num_workers', 0) > 0
+    if args.synthetic:
+        img_size = tuple(args.img_size or (512, 512))
+        loader.dataset = dict(type='RandomWordImageDataset',
+                              num_samples=loader.batch_size *
+                              (args.warmup + args.iters),
+                              img_size=img_size,
+                              words_per_image=args.words_per_image,
+                              seed=args.seed)
+        # a finite set: repeat it as many times as the steps need
+        loader.sampler = dict(type='InfiniteSampler', shuffle=False)
+    if args.amp:
+        cfg.optim_wrapper.type = 'AmpOptimWrapper'
+        cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
     return cfg
 
 
@@ -136,13 +162,52 @@ def run_data_only(loader, num_workers, warmup, iters):
           f'({num_workers} workers)')
 
 
+def drop_pretrained(cfg):
+    """Set every ``init_cfg`` of type ``Pretrained`` in ``cfg`` (nested dicts
+    and lists) to None, in place; return the dotted keys set."""
+    dropped = []
+
+    def visit(node, prefix):
+        if isinstance(node, dict):
+            init = node.get('init_cfg')
+            if isinstance(init, dict) and init.get('type') == 'Pretrained':
+                node['init_cfg'] = None
+                dropped.append(f'{prefix}init_cfg')
+            for key, value in node.items():
+                visit(value, f'{prefix}{key}.')
+        elif isinstance(node, (list, tuple)):
+            for i, value in enumerate(node):
+                visit(value, f'{prefix}{i}.')
+
+    visit(cfg, '')
+    return dropped
+
+
+def build_model(cfg, seed):
+    """The model of ``cfg`` in train mode on MMEngine's default device, with
+    its own seeded initialisation (``init_weights``, as the Runner; pretrained
+    checkpoints are not loaded), and its optimizer wrapper."""
+    model_cfg = copy.deepcopy(cfg.model)
+    dropped = drop_pretrained(model_cfg)
+    if dropped:
+        print(f'init: pretrained checkpoints not loaded ({", ".join(dropped)})')
+    torch.manual_seed(seed)
+    model = MODELS.build(model_cfg)
+    model.init_weights()
+    model = model.to(get_device())
+    model.train()
+    return model, build_optim_wrapper(model, cfg.optim_wrapper)
+
+
+def synchronize():
+    """Wait for the GPU's queued work (nothing to wait for on a CPU)."""
+    if torch.cuda.is_available():
+        torch.cuda.synchronize()
+
+
 def run_training(cfg, loader, args):
     """Time training steps, then count FLOPs; print the numbers."""
-    device = get_device()
-    model = MODELS.build(cfg.model).to(device)
-    model.train()
-    sync = torch.cuda.synchronize if device == 'cuda' else lambda: None
-    optim_wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
+    model, optim_wrapper = build_model(cfg, args.seed)
     stream = batches(loader)
     data_times, compute_times, images = [], [], []
     first_batch = None
@@ -151,7 +216,7 @@ def run_training(cfg, loader, args):
         batch = next(stream)
         loaded = time.perf_counter()
         model.train_step(batch, optim_wrapper)
-        sync()
+        synchronize()
         done = time.perf_counter()
         if first_batch is None:
             first_batch = batch
@@ -164,14 +229,15 @@ def run_training(cfg, loader, args):
     total = sum(step_times)
     img_per_s = sum(images) / total
     print(f'iterations: {args.iters} after {args.warmup} warm-up, batch size '
-          f'{images[0]}, {cfg.train_dataloader.num_workers} workers')
+          f'{images[0]}, {cfg.train_dataloader.num_workers} workers, '
+          f'{"AMP (fp16)" if args.amp else "fp32"}')
     print(f's/iter (median): {step:.4f}')
     print(f'images/s: {img_per_s:.2f}')
     print(f'data time (median s/iter): {statistics.median(data_times):.4f} '
           f'({100 * sum(data_times) / total:.1f}% of the time)')
     print(f'compute time (median s/iter): {statistics.median(compute_times):.4f}')
     print(f'peak RSS (ru_maxrss): {max_rss_gib():.2f} GiB')
-    if device == 'cuda':
+    if torch.cuda.is_available():
         print(f'peak GPU memory: {torch.cuda.max_memory_allocated() / GIB:.2f} GiB')
     forward, backward, shape, batch_shape = count_flops(model, first_batch,
                                                         args.img_size, args.flops_mode)
@@ -191,6 +257,50 @@ def run_training(cfg, loader, args):
     print(f'achieved GFLOP/s: {step_flops * img_per_s / 1e9:.2f}')
 
 
+def step_losses(cfg, batch_list, seed):
+    """The total loss of each training step on ``batch_list`` from seeded
+    initial weights, with the random stream (dropout) seeded the same way, and
+    the AMP loss scale at the end (None without AMP)."""
+    model, optim_wrapper = build_model(cfg, seed)
+    torch.manual_seed(seed)
+    losses = []
+    for batch in batch_list:
+        log_vars = model.train_step(batch, optim_wrapper)
+        losses.append(float(log_vars['loss']))
+    scaler = getattr(optim_wrapper, 'loss_scaler', None)
+    return losses, None if scaler is None else scaler.get_scale()
+
+
+def run_amp_check(cfg, loader, args):
+    """Train ``--amp-check`` steps in fp32 and with AMP; compare the losses.
+
+    Returns:
+        bool: whether every step's relative difference is within ``--amp-tol``.
+    """
+    stream = batches(loader)
+    batch_list = [next(stream) for _ in range(args.amp_check)]
+    fp32, _ = step_losses(cfg, batch_list, args.seed)
+    amp_cfg = copy.deepcopy(cfg)
+    amp_cfg.optim_wrapper.type = 'AmpOptimWrapper'
+    amp_cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+    amp, scale = step_losses(amp_cfg, batch_list, args.seed)
+    print(f'AMP check: {args.amp_check} steps, batch size '
+          f'{batch_size_of(batch_list[0])}, same initial weights, batches and seed')
+    print('step  loss fp32  loss AMP  relative difference')
+    rels = []
+    for step, (a, b) in enumerate(zip(fp32, amp), 1):
+        rels.append(abs(b - a) / max(abs(a), 1e-12))
+        print(f'{step:4d}  {a:9.5f}  {b:8.5f}  {rels[-1]:.2e}')
+    finite = all(math.isfinite(x) for x in fp32 + amp)
+    worst = max(rels)
+    ok = finite and worst <= args.amp_tol
+    print(f'final AMP loss scale: {scale:g}; mean relative difference: '
+          f'{statistics.mean(rels):.2e}')
+    print(f'largest relative difference: {worst:.2e} (tolerance {args.amp_tol:g}): '
+          f'{"OK" if ok else "FAILED"}' + ('' if finite else ' (non-finite losses)'))
+    return ok
+
+
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('config', help='pre-training config file')
@@ -207,6 +317,25 @@ def parse_args(argv=None):
     parser.add_argument('--data-only',
                         action='store_true',
                         help='iterate the train dataloader only')
+    parser.add_argument('--synthetic',
+                        action='store_true',
+                        help='random images of --img-size (default 512 512) '
+                        'with random words instead of the config\'s training set')
+    parser.add_argument('--words-per-image',
+                        type=int,
+                        default=32,
+                        help='words of each --synthetic image')
+    parser.add_argument('--amp',
+                        action='store_true',
+                        help='AmpOptimWrapper (fp16 autocast); needs a GPU')
+    parser.add_argument('--amp-check',
+                        type=int,
+                        metavar='N',
+                        help='compare N fp32 and N AMP training steps; needs a GPU')
+    parser.add_argument('--amp-tol',
+                        type=float,
+                        default=0.02,
+                        help='largest relative loss difference of --amp-check')
     parser.add_argument('--flops-mode',
                         choices=('loss', 'tensor'),
                         default='loss',
@@ -216,6 +345,13 @@ def parse_args(argv=None):
     args = parser.parse_args(argv)
     if args.iters < 1 or args.warmup < 0:
         parser.error('--iters must be >= 1 and --warmup >= 0')
+    if args.amp_check is not None and args.amp_check < 1:
+        parser.error('--amp-check must be >= 1')
+    if args.words_per_image < 1:
+        parser.error('--words-per-image must be >= 1')
+    if (args.amp or args.amp_check) and not torch.cuda.is_available():
+        parser.error('--amp and --amp-check need a GPU (MMEngine\'s '
+                     'AmpOptimWrapper); none is visible to torch')
     return args
 
 
@@ -223,11 +359,13 @@ def main(argv=None):
     args = parse_args(argv)
     cfg = build_cfg(args)
     init_default_scope(cfg.get('default_scope', 'mmocr'))
-    torch.manual_seed(args.seed)
     loader = Runner.build_dataloader(cfg.train_dataloader, seed=args.seed)
     print(f'config: {args.config}')
     if args.data_only:
         run_data_only(loader, cfg.train_dataloader.num_workers, args.warmup, args.iters)
+    elif args.amp_check:
+        if not run_amp_check(cfg, loader, args):
+            sys.exit(1)
     else:
         run_training(cfg, loader, args)
 

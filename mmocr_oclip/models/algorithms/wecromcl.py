@@ -236,7 +236,8 @@ class WeCromCL(BaseModel):
         queries = torch.cat([positives.expand(num, -1, -1), negatives], dim=1)
         pooled, _ = self.attend(queries, self.extract_feat(inputs, data_samples))
         scale = self.scale()
-        logits = scale * F.cosine_similarity(pooled, queries, dim=-1)
+        # in fp32 also under fp16 autocast (as CUDA's autocast runs it)
+        logits = scale * F.cosine_similarity(pooled.float(), queries.float(), dim=-1)
         num_global = positives.size(0)
         if self.mask_false_negatives:
             excluded = self.false_negatives(data_samples)

@@ -39,8 +39,9 @@ class ImageTextContrastiveLoss(nn.Module):
         Returns:
             Tensor: scalar loss.
         """
-        image_embeds = F.normalize(image_embeds, dim=-1)
-        text_embeds = F.normalize(text_embeds, dim=-1)
+        # in fp32 also under fp16 autocast (as CUDA's autocast runs it)
+        image_embeds = F.normalize(image_embeds.float(), dim=-1)
+        text_embeds = F.normalize(text_embeds.float(), dim=-1)
         all_images = all_gather_with_grad(image_embeds)
         all_texts = all_gather_with_grad(text_embeds)
         num = image_embeds.size(0)

@@ -5,6 +5,11 @@ from mmdet.models.layers import DeformableDetrTransformerEncoder, SinePositional
 from mmengine.model import BaseModule
 from mmocr.registry import MODELS
 from torch import nn
+from torch.utils.checkpoint import checkpoint
+
+from ..layers.sampling_deformable_attention import SamplingDeformableAttention
+
+SAMPLING_IMPLS = ('mmcv', 'pytorch')
 
 
 class MaskedGroupNorm(nn.GroupNorm):
@@ -78,6 +83,20 @@ class DeformableEncoder(BaseModule):
             earlier encoding).
         output_bias (bool): Bias of the 1x1 output projection. Defaults to
             False, as the authors' ``channel_to_512``.
+        sampling (str): How the attention samples: ``'mmcv'``, MMCV's
+            ``MultiScaleDeformableAttention`` (its compiled kernel on CUDA
+            tensors, which needs MMCV built with CUDA ops, its PyTorch
+            function elsewhere), or ``'pytorch'``,
+            :class:`SamplingDeformableAttention` (PyTorch on every device, one
+            level's samples alive at a time). Same function, same keys.
+            Defaults to ``'mmcv'``.
+        recompute_sampling (bool): With ``sampling='pytorch'``, keep no
+            samples for the backward pass and compute them again there.
+            Defaults to False.
+        with_cp (bool): Activation checkpointing of each encoder layer
+            (``torch.utils.checkpoint``, random state preserved, so dropout
+            draws the same masks again): less memory, about one more forward
+            pass of the encoder. Defaults to False.
         init_cfg (dict, optional): MMEngine init config.
     """
 
@@ -93,8 +112,17 @@ class DeformableEncoder(BaseModule):
                  num_groups=32,
                  pos_offset=-0.5,
                  output_bias=False,
+                 sampling='mmcv',
+                 recompute_sampling=False,
+                 with_cp=False,
                  init_cfg=None):
         super().__init__(init_cfg=init_cfg)
+        if sampling not in SAMPLING_IMPLS:
+            raise ValueError(f'{__file__}: sampling must be one of {SAMPLING_IMPLS}, '
+                             f'got {sampling!r}')
+        if recompute_sampling and sampling != 'pytorch':
+            raise ValueError(f'{__file__}: recompute_sampling=True needs '
+                             "sampling='pytorch'")
         if num_layers < 1:
             raise ValueError(f'{__file__}: num_layers must be >= 1, got {num_layers}')
         if embed_dims % num_groups or embed_dims % 2:
@@ -120,6 +148,11 @@ class DeformableEncoder(BaseModule):
                            ffn_cfg=dict(embed_dims=embed_dims,
                                         feedforward_channels=feedforward_channels,
                                         ffn_drop=dropout)))
+        if sampling == 'pytorch':
+            for layer in self.encoder.layers:
+                layer.self_attn = SamplingDeformableAttention(
+                    **layer.self_attn_cfg, recompute_sampling=recompute_sampling)
+        self.with_cp = with_cp
         self.output_proj = nn.Conv2d(embed_dims,
                                      out_channels,
                                      kernel_size=1,
@@ -227,12 +260,29 @@ class DeformableEncoder(BaseModule):
                       spatial_shapes=spatial_shapes,
                       level_start_index=level_start_index)
         for layer in self.encoder.layers[:-1]:
-            query = layer(query=query,
-                          query_pos=query_pos,
-                          reference_points=reference_points,
-                          valid_ratios=valid_ratios,
-                          **kwargs)
-        # DeformableDetrTransformerEncoderLayer.forward with fewer queries
+            query = self._run(layer,
+                              query=query,
+                              query_pos=query_pos,
+                              reference_points=reference_points,
+                              valid_ratios=valid_ratios,
+                              **kwargs)
+        return self._run(self._last_layer,
+                         query,
+                         query_pos,
+                         reference_points,
+                         last_start=last_start,
+                         **kwargs)
+
+    def _run(self, function, *args, **kwargs):
+        """``function(*args, **kwargs)``, checkpointed when ``with_cp`` is set
+        and gradients are computed."""
+        if self.with_cp and torch.is_grad_enabled():
+            return checkpoint(function, *args, use_reentrant=False, **kwargs)
+        return function(*args, **kwargs)
+
+    def _last_layer(self, query, query_pos, reference_points, last_start, **kwargs):
+        """``DeformableDetrTransformerEncoderLayer.forward`` of the last layer
+        for the last level's queries (values from all levels)."""
         last = self.encoder.layers[-1]
         out = last.self_attn(query=query[:, last_start:],
                              value=query,

@@ -62,11 +62,12 @@ class CharacterTextEncoder(BaseModule):
         self.causal = causal
         self.mask_padding = mask_padding
         self.token_embedding = nn.Embedding(vocab_size, width)
-        self.positional_embedding = nn.Parameter(torch.empty(max_len, width))
+        # zeros until init_weights (never uninitialised memory)
+        self.positional_embedding = nn.Parameter(torch.zeros(max_len, width))
         self.resblocks = nn.ModuleList(
             ResidualAttentionBlock(width, num_heads) for _ in range(num_layers))
         self.ln_final = nn.LayerNorm(width)
-        self.text_projection = nn.Parameter(torch.empty(width, embed_dim))
+        self.text_projection = nn.Parameter(torch.zeros(width, embed_dim))
         self.register_buffer('causal_mask',
                              torch.ones(max_len, max_len, dtype=torch.bool).triu(1),
                              persistent=False)
