@@ -10,6 +10,7 @@ from .word_hash import word_hash, word_hashes
 
 __all__ = [
     'NegativeWordSampler', 'RandomShortSideResize', 'wecromcl_collate', 'word_hash',
-    'word_hashes', 'OCLIPPretrainDataset', 'PackOCLIPInputs', 'RandomWordImageDataset', 'SampleTextInstances',
-    'SyntheticTextRenderer', 'packaged_dict_file', 'pseudo_words', 'render_dataset'
+    'word_hashes', 'OCLIPPretrainDataset', 'PackOCLIPInputs', 'RandomWordImageDataset',
+    'SampleTextInstances', 'SyntheticTextRenderer', 'packaged_dict_file',
+    'pseudo_words', 'render_dataset'
 ]

@@ -41,7 +41,8 @@ def test_dry_run_lists_the_six_runs_at_the_paper_batches():
         assert ('--amp-check 20 --amp-tol 0.02'
                 in line) == line.split(':')[0].endswith('_check')
         assert ('--iters 7' in line) != line.split(':')[0].endswith('_check')
-    assert "MMCV's CUDA ops: not available -> WeCromCL sampling 'pytorch'" in result.stdout
+    assert ("MMCV's CUDA ops: not available -> WeCromCL sampling 'pytorch'"
+            in result.stdout)
 
 
 def test_bad_arguments_exit_2_with_one_line():
