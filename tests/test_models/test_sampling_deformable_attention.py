@@ -65,6 +65,14 @@ def _encoder(**options):
     return MODELS.build(dict(ENCODER, **options))
 
 
+def test_default_sampling_is_ours_with_the_cuda_kernel():
+    attn = _encoder().encoder.layers[0].self_attn
+    assert type(attn) is SamplingDeformableAttention and attn.cuda_kernel
+    assert not _encoder(sampling='pytorch').encoder.layers[0].self_attn.cuda_kernel
+    assert type(_encoder(
+        sampling='mmcv').encoder.layers[0].self_attn) is (MultiScaleDeformableAttention)
+
+
 def _outputs_and_grads(encoder, seed=1):
     g = torch.Generator().manual_seed(seed)
     feats = (torch.randn(2, 16, 8, 12, generator=g, requires_grad=True),
@@ -84,13 +92,14 @@ def _outputs_and_grads(encoder, seed=1):
 
 
 @pytest.mark.parametrize('options', [
+    dict(),
     dict(sampling='pytorch'),
     dict(sampling='pytorch', recompute_sampling=True),
-    dict(with_cp=True),
+    dict(sampling='mmcv', with_cp=True),
     dict(sampling='pytorch', recompute_sampling=True, with_cp=True),
 ])
 def test_encoder_paths_give_the_plain_outputs_and_gradients(options):
-    plain = _encoder()
+    plain = _encoder(sampling='mmcv')
     other = _encoder(**options)
     assert list(other.state_dict()) == list(plain.state_dict())
     other.load_state_dict(plain.state_dict())
@@ -107,5 +116,5 @@ def test_bad_options_are_named():
     with pytest.raises(ValueError, match="sampling must be one of"):
         _encoder(sampling='cuda')
     with pytest.raises(ValueError,
-                       match="recompute_sampling=True needs sampling='pytorch'"):
-        _encoder(recompute_sampling=True)
+                       match="recompute_sampling=True needs sampling='auto'"):
+        _encoder(sampling='mmcv', recompute_sampling=True)

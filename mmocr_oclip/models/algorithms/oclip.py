@@ -12,6 +12,7 @@ from torch import nn
 from mmocr_oclip.models.utils.anchor_points import (query_slots, query_words,
                                                     set_anchor_points)
 from mmocr_oclip.models.utils.dictionary_check import register_dictionary_check
+from mmocr_oclip.models.utils.speed_options import apply_speed_options
 from mmocr_oclip.models.utils.valid_grid_mask import valid_grid_mask
 
 
@@ -51,6 +52,11 @@ class OCLIP(BaseModel):
             ``ln(1 / 0.07)``.
         max_logit_scale (float): Clamp of the log temperature. Defaults to
             ``ln(100)``.
+        channels_last (bool): Run the convolutions in channels-last layout
+            (same function, same keys; faster on CPU and GPU, see README
+            "Speed"). Defaults to False.
+        compile_backbone (bool | dict): ``torch.compile`` the backbone in
+            place (a dict: compile's keyword arguments). Defaults to False.
         data_preprocessor (dict, optional): Data preprocessor config.
         init_cfg (dict, optional): MMEngine init config.
     """
@@ -66,6 +72,8 @@ class OCLIP(BaseModel):
                  mask_prob=1.0,
                  init_logit_scale=math.log(1 / 0.07),
                  max_logit_scale=math.log(100),
+                 channels_last=False,
+                 compile_backbone=False,
                  data_preprocessor=None,
                  init_cfg=None):
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
@@ -88,6 +96,7 @@ class OCLIP(BaseModel):
         self.logit_scale = nn.Parameter(torch.tensor(float(init_logit_scale)))
         self.max_logit_scale = max_logit_scale
         self.mask_prob = mask_prob
+        apply_speed_options(self, channels_last, compile_backbone)
 
     def forward(self, inputs, data_samples=None, mode='tensor'):
         """MMEngine's entry: ``loss``, ``predict`` or ``tensor`` (features)."""

@@ -14,6 +14,7 @@ from mmocr_oclip.models.utils.anchor_points import (query_slots, query_words,
                                                     set_anchor_points)
 from mmocr_oclip.models.utils.dictionary_check import register_dictionary_check
 from mmocr_oclip.models.utils.gather import all_gather_with_grad
+from mmocr_oclip.models.utils.speed_options import apply_speed_options
 from mmocr_oclip.models.utils.valid_grid_mask import valid_grid_mask
 
 
@@ -77,6 +78,11 @@ class WeCromCL(BaseModel):
         mask_false_negatives (bool): Mask the other images' positives that
             are also words of this image (see :meth:`false_negatives`).
             Defaults to False (the authors').
+        channels_last (bool): Run the convolutions in channels-last layout
+            (same function, same keys; faster on CPU and GPU, see README
+            "Speed"). Defaults to False.
+        compile_backbone (bool | dict): ``torch.compile`` the backbone in
+            place (a dict: compile's keyword arguments). Defaults to False.
         data_preprocessor (dict, optional): Data preprocessor config.
         init_cfg (dict, optional): MMEngine init config.
     """
@@ -96,6 +102,8 @@ class WeCromCL(BaseModel):
                  max_logit_scale=None,
                  mask_padding=False,
                  mask_false_negatives=False,
+                 channels_last=False,
+                 compile_backbone=False,
                  data_preprocessor=None,
                  init_cfg=None):
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
@@ -121,6 +129,7 @@ class WeCromCL(BaseModel):
         self.max_logit_scale = max_logit_scale
         self.mask_padding = mask_padding
         self.mask_false_negatives = mask_false_negatives
+        apply_speed_options(self, channels_last, compile_backbone)
 
     def forward(self, inputs, data_samples=None, mode='tensor'):
         """MMEngine's entry: ``loss``, ``predict`` or ``tensor`` (features)."""

@@ -9,7 +9,7 @@ from torch.utils.checkpoint import checkpoint
 
 from ..layers.sampling_deformable_attention import SamplingDeformableAttention
 
-SAMPLING_IMPLS = ('mmcv', 'pytorch')
+SAMPLING_IMPLS = ('auto', 'mmcv', 'pytorch')
 
 
 class MaskedGroupNorm(nn.GroupNorm):
@@ -83,16 +83,15 @@ class DeformableEncoder(BaseModule):
             earlier encoding).
         output_bias (bool): Bias of the 1x1 output projection. Defaults to
             False, as the authors' ``channel_to_512``.
-        sampling (str): How the attention samples: ``'mmcv'``, MMCV's
-            ``MultiScaleDeformableAttention`` (its compiled kernel on CUDA
-            tensors, which needs MMCV built with CUDA ops, its PyTorch
-            function elsewhere), or ``'pytorch'``,
-            :class:`SamplingDeformableAttention` (PyTorch on every device, one
-            level's samples alive at a time). Same function, same keys.
-            Defaults to ``'mmcv'``.
-        recompute_sampling (bool): With ``sampling='pytorch'``, keep no
-            samples for the backward pass and compute them again there.
-            Defaults to False.
+        sampling (str): How the attention samples (same function, same keys):
+            ``'auto'``, :class:`SamplingDeformableAttention` (MMCV's CUDA
+            kernel for CUDA tensors where MMCV has it, PyTorch elsewhere, one
+            level's samples alive at a time); ``'pytorch'``, the same without
+            the CUDA kernel; ``'mmcv'``, MMCV's ``MultiScaleDeformableAttention``
+            (its CUDA kernel on CUDA tensors, which fails where MMCV was built
+            without it, its PyTorch function elsewhere). Defaults to ``'auto'``.
+        recompute_sampling (bool): With PyTorch sampling, keep no samples for
+            the backward pass and compute them again there. Defaults to False.
         with_cp (bool): Activation checkpointing of each encoder layer
             (``torch.utils.checkpoint``, random state preserved, so dropout
             draws the same masks again): less memory, about one more forward
@@ -112,7 +111,7 @@ class DeformableEncoder(BaseModule):
                  num_groups=32,
                  pos_offset=-0.5,
                  output_bias=False,
-                 sampling='mmcv',
+                 sampling='auto',
                  recompute_sampling=False,
                  with_cp=False,
                  init_cfg=None):
@@ -120,9 +119,9 @@ class DeformableEncoder(BaseModule):
         if sampling not in SAMPLING_IMPLS:
             raise ValueError(f'{__file__}: sampling must be one of {SAMPLING_IMPLS}, '
                              f'got {sampling!r}')
-        if recompute_sampling and sampling != 'pytorch':
+        if recompute_sampling and sampling == 'mmcv':
             raise ValueError(f'{__file__}: recompute_sampling=True needs '
-                             "sampling='pytorch'")
+                             "sampling='auto' or 'pytorch'")
         if num_layers < 1:
             raise ValueError(f'{__file__}: num_layers must be >= 1, got {num_layers}')
         if embed_dims % num_groups or embed_dims % 2:
@@ -148,10 +147,12 @@ class DeformableEncoder(BaseModule):
                            ffn_cfg=dict(embed_dims=embed_dims,
                                         feedforward_channels=feedforward_channels,
                                         ffn_drop=dropout)))
-        if sampling == 'pytorch':
+        if sampling != 'mmcv':
             for layer in self.encoder.layers:
                 layer.self_attn = SamplingDeformableAttention(
-                    **layer.self_attn_cfg, recompute_sampling=recompute_sampling)
+                    **layer.self_attn_cfg,
+                    recompute_sampling=recompute_sampling,
+                    cuda_kernel=sampling == 'auto')
         self.with_cp = with_cp
         self.output_proj = nn.Conv2d(embed_dims,
                                      out_channels,

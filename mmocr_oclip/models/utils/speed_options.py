@@ -1,0 +1,33 @@
+"""Speed options of the pre-training algorithms: same function, faster steps."""
+import torch
+
+
+def apply_speed_options(model, channels_last=False, compile_backbone=False):
+    """Put ``model`` in channels-last layout and/or compile its backbone.
+
+    Neither option changes the function (outputs agree within fp32 rounding)
+    nor a state-dict key: the layout is a property of the weights
+    (``nn.Module.to(memory_format=...)``; a convolution with channels-last
+    weights returns channels-last outputs, so the whole convolutional path
+    runs in that layout, which oneDNN and cuDNN run faster), and
+    ``nn.Module.compile`` compiles ``model.backbone`` in place (no
+    ``_orig_mod.`` prefix).
+
+    Args:
+        model (nn.Module): the algorithm, with a ``backbone``.
+        channels_last (bool): Convert the 4-D parameters of ``model`` to
+            ``torch.channels_last``.
+        compile_backbone (bool | dict): Compile ``model.backbone`` with
+            ``torch.compile`` (a dict: its keyword arguments, e.g.
+            ``dict(mode='max-autotune')``). The first step of each new input
+            size compiles (about a minute for a ResNet-50 on 2 CPU cores).
+
+    Returns:
+        nn.Module: ``model``.
+    """
+    if channels_last:
+        model.to(memory_format=torch.channels_last)
+    if compile_backbone:
+        kwargs = compile_backbone if isinstance(compile_backbone, dict) else {}
+        model.backbone.compile(**kwargs)
+    return model
