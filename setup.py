@@ -60,7 +60,9 @@ if __name__ == '__main__':
           long_description_content_type='text/markdown',
           packages=find_packages(exclude=('configs', 'tools', 'tests')),
           include_package_data=True,
-          package_data={'mmocr_oclip': ['.mim/**/*', 'resources/*']},
+          package_data={
+              'mmocr_oclip': ['.mim/**/*', 'resources/*', 'models/layers/csrc/*.cpp']
+          },
           python_requires='>=3.8',
           license='Apache License 2.0',
           install_requires=parse_requirements('requirements/runtime.txt') +

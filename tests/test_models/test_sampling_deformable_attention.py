@@ -7,7 +7,8 @@ from mmcv.ops.multi_scale_deform_attn import multi_scale_deformable_attn_pytorch
 from mmocr.registry import MODELS
 
 from mmocr_oclip.models.layers.sampling_deformable_attention import (
-    SamplingDeformableAttention, deformable_sampling)
+    FusedDeformableSampling, SamplingDeformableAttention, cpu_kernel,
+    deformable_sampling)
 
 ENCODER = dict(type='DeformableEncoder',
                in_channels=(16, 16),
@@ -33,6 +34,33 @@ def test_sampling_equals_mmcv_function():
                                                  weights)
     assert ours.shape == (2, 7, 32)
     assert torch.allclose(ours, theirs, atol=1e-6)
+
+
+def test_fused_cpu_kernel_equals_pytorch_sampling():
+    assert cpu_kernel() is not None, 'the CPU kernel must build where MMCV built'
+    g = torch.Generator().manual_seed(0)
+    shapes = [(6, 5), (3, 2)]
+    value = torch.randn(2, 36, 4, 8, generator=g, requires_grad=True)
+    # some locations fall outside the map, some corners on its border
+    locations = (torch.rand(2, 7, 4, 2, 3, 2, generator=g) * 1.4 - 0.2).requires_grad_()
+    weights = torch.rand(2, 7, 4, 2, 3, generator=g, requires_grad=True)
+    ref = deformable_sampling(value, shapes, locations, weights)
+    out = FusedDeformableSampling.apply(value, torch.tensor(shapes),
+                                        torch.tensor([0, 30]), locations, weights)
+    assert out.shape == ref.shape == (2, 7, 32)
+    assert torch.allclose(out, ref, atol=1e-6)
+    grad = torch.randn(ref.shape, generator=g)
+    inputs = (value, locations, weights)
+    for ours, theirs in zip(torch.autograd.grad(out, inputs, grad),
+                            torch.autograd.grad(ref, inputs, grad)):
+        assert torch.allclose(ours, theirs, atol=1e-5, rtol=1e-5)
+
+
+def test_fused_cpu_kernel_names_bad_input():
+    value = torch.zeros(1, 4, 1, 2, dtype=torch.float64)
+    with pytest.raises(RuntimeError, match='float32 tensors expected'):
+        cpu_kernel().forward(value, torch.tensor([[2, 2]]), torch.tensor([0]),
+                             torch.zeros(1, 1, 1, 1, 1, 2), torch.zeros(1, 1, 1, 1, 1))
 
 
 def test_attention_equals_mmcv_module():
@@ -65,10 +93,12 @@ def _encoder(**options):
     return MODELS.build(dict(ENCODER, **options))
 
 
-def test_default_sampling_is_ours_with_the_cuda_kernel():
+def test_default_sampling_uses_the_kernels():
     attn = _encoder().encoder.layers[0].self_attn
-    assert type(attn) is SamplingDeformableAttention and attn.cuda_kernel
-    assert not _encoder(sampling='pytorch').encoder.layers[0].self_attn.cuda_kernel
+    assert type(attn) is SamplingDeformableAttention
+    assert attn.cuda_kernel and attn.cpu_kernel
+    attn = _encoder(sampling='pytorch').encoder.layers[0].self_attn
+    assert not (attn.cuda_kernel or attn.cpu_kernel)
     assert type(_encoder(
         sampling='mmcv').encoder.layers[0].self_attn) is (MultiScaleDeformableAttention)
 

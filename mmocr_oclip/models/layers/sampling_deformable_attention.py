@@ -1,4 +1,6 @@
 """Multi-scale deformable attention whose sampling runs in PyTorch on any device."""
+import os.path as osp
+import warnings
 from functools import lru_cache
 
 import torch
@@ -13,6 +15,49 @@ from torch.utils.checkpoint import checkpoint
 def mmcv_has_cuda_ops():
     """Whether MMCV was built with its CUDA kernels."""
     return get_compiling_cuda_version() != 'not available'
+
+
+@lru_cache(maxsize=1)
+def cpu_kernel():
+    """Our fused CPU kernel (``csrc/deformable_sampling.cpp``), compiled on first
+    use by torch's extension loader (cached in ``TORCH_EXTENSIONS_DIR``, about
+    25 s on 2 cores; needs a C++ compiler, as MMCV's ops do), or None with one
+    warning when it cannot be built."""
+    from torch.utils.cpp_extension import load
+    source = osp.join(osp.dirname(__file__), 'csrc', 'deformable_sampling.cpp')
+    try:
+        return load(name='mmocr_oclip_deformable_sampling',
+                    sources=[source],
+                    extra_cflags=['-O3', '-fopenmp', '-ffp-contract=off'],
+                    extra_ldflags=['-fopenmp'])
+    except Exception as error:  # a missing compiler, headers, ...
+        warnings.warn(f'{source}: the fused CPU sampling kernel could not be built '
+                      f'({type(error).__name__}: {str(error).splitlines()[0]}); '
+                      'using the PyTorch sampling (same function, slower)')
+        return None
+
+
+class FusedDeformableSampling(torch.autograd.Function):
+    """:func:`deformable_sampling` as one CPU kernel per pass (fp32).
+
+    Keeps only its inputs for the backward pass (no samples), reads the value
+    tokens in place (no per-level copies) and writes the output in its final
+    layout; the backward runs one task per (image, head).
+    """
+
+    @staticmethod
+    def forward(ctx, value, shapes, starts, locations, weights):
+        ctx.save_for_backward(value, shapes, starts, locations, weights)
+        out = cpu_kernel().forward(value, shapes, starts, locations, weights)
+        return out.flatten(2)  # B, N_q, heads * D
+
+    @staticmethod
+    def backward(ctx, grad):
+        value, shapes, starts, locations, weights = ctx.saved_tensors
+        grad = grad.view(*grad.shape[:2], value.size(2), value.size(3))
+        grad_value, grad_locations, grad_weights = cpu_kernel().backward(
+            grad, value, shapes, starts, locations, weights)
+        return grad_value, None, None, grad_locations, grad_weights
 
 
 def deformable_sampling(value, spatial_shapes, locations, weights):
@@ -61,11 +106,12 @@ def deformable_sampling(value, spatial_shapes, locations, weights):
 class SamplingDeformableAttention(MultiScaleDeformableAttention):
     """MMCV's ``MultiScaleDeformableAttention`` with the sampling in PyTorch.
 
-    Same parameters, state-dict keys and function as the parent; the sampling
-    is :func:`deformable_sampling` (one level's samples alive at a time; about
-    5% faster than MMCV's PyTorch function on CPU), or MMCV's CUDA kernel for
-    CUDA tensors when ``cuda_kernel`` is set and MMCV was built with it (the
-    parent needs that build on CUDA).
+    Same parameters, state-dict keys and function as the parent. The sampling
+    is our fused kernel on fp32 CPU tensors when ``cpu_kernel`` is set and it
+    builds (:class:`FusedDeformableSampling`), MMCV's CUDA kernel on CUDA
+    tensors when ``cuda_kernel`` is set and MMCV was built with it (the parent
+    needs that build on CUDA), else :func:`deformable_sampling` (PyTorch, one
+    level's samples alive at a time).
 
     Args:
         recompute_sampling (bool): Keep no samples for the backward pass and
@@ -73,13 +119,21 @@ class SamplingDeformableAttention(MultiScaleDeformableAttention):
             one more sampling pass. Defaults to False.
         cuda_kernel (bool): Use MMCV's CUDA kernel on CUDA tensors where MMCV
             has it. Defaults to True.
+        cpu_kernel (bool): Use our fused kernel (:class:`FusedDeformableSampling`)
+            on fp32 CPU tensors. Defaults to False.
         **kwargs: ``MultiScaleDeformableAttention``'s arguments.
     """
 
-    def __init__(self, *args, recompute_sampling=False, cuda_kernel=True, **kwargs):
+    def __init__(self,
+                 *args,
+                 recompute_sampling=False,
+                 cuda_kernel=True,
+                 cpu_kernel=False,
+                 **kwargs):
         super().__init__(*args, **kwargs)
         self.recompute_sampling = recompute_sampling
         self.cuda_kernel = cuda_kernel
+        self.cpu_kernel = cpu_kernel
 
     def forward(self,
                 query,
@@ -138,6 +192,12 @@ class SamplingDeformableAttention(MultiScaleDeformableAttention):
             out = MultiScaleDeformableAttnFunction.apply(value, spatial_shapes,
                                                          level_start_index, locations,
                                                          weights, self.im2col_step)
+            return self.dropout(self.output_proj(out)) + identity
+        if (self.cpu_kernel and value.device.type == 'cpu'
+                and value.dtype == locations.dtype == weights.dtype == torch.float32
+                and cpu_kernel() is not None):
+            out = FusedDeformableSampling.apply(value, spatial_shapes,
+                                                level_start_index, locations, weights)
             return self.dropout(self.output_proj(out)) + identity
         shapes = [tuple(s) for s in spatial_shapes.tolist()]
         if self.recompute_sampling and torch.is_grad_enabled():

@@ -9,7 +9,7 @@ from torch.utils.checkpoint import checkpoint
 
 from ..layers.sampling_deformable_attention import SamplingDeformableAttention
 
-SAMPLING_IMPLS = ('auto', 'mmcv', 'pytorch')
+SAMPLING_IMPLS = ('auto', 'pytorch', 'mmcv')
 
 
 class MaskedGroupNorm(nn.GroupNorm):
@@ -84,12 +84,14 @@ class DeformableEncoder(BaseModule):
         output_bias (bool): Bias of the 1x1 output projection. Defaults to
             False, as the authors' ``channel_to_512``.
         sampling (str): How the attention samples (same function, same keys):
-            ``'auto'``, :class:`SamplingDeformableAttention` (MMCV's CUDA
-            kernel for CUDA tensors where MMCV has it, PyTorch elsewhere, one
-            level's samples alive at a time); ``'pytorch'``, the same without
-            the CUDA kernel; ``'mmcv'``, MMCV's ``MultiScaleDeformableAttention``
-            (its CUDA kernel on CUDA tensors, which fails where MMCV was built
-            without it, its PyTorch function elsewhere). Defaults to ``'auto'``.
+            ``'auto'``, :class:`SamplingDeformableAttention` with our fused
+            kernel for fp32 CPU tensors (compiled on first use; PyTorch if it
+            cannot be built) and MMCV's CUDA kernel for CUDA tensors where MMCV
+            has it (PyTorch elsewhere); ``'pytorch'``, the same with PyTorch
+            sampling only (one level's samples alive at a time); ``'mmcv'``,
+            MMCV's ``MultiScaleDeformableAttention`` (its CUDA kernel on CUDA
+            tensors, which fails where MMCV was built without it, its PyTorch
+            function elsewhere). Defaults to ``'auto'``.
         recompute_sampling (bool): With PyTorch sampling, keep no samples for
             the backward pass and compute them again there. Defaults to False.
         with_cp (bool): Activation checkpointing of each encoder layer
@@ -152,7 +154,8 @@ class DeformableEncoder(BaseModule):
                 layer.self_attn = SamplingDeformableAttention(
                     **layer.self_attn_cfg,
                     recompute_sampling=recompute_sampling,
-                    cuda_kernel=sampling == 'auto')
+                    cuda_kernel=sampling == 'auto',
+                    cpu_kernel=sampling == 'auto')
         self.with_cp = with_cp
         self.output_proj = nn.Conv2d(embed_dims,
                                      out_channels,
