@@ -188,25 +188,27 @@ class SamplingDeformableAttention(MultiScaleDeformableAttention):
         normalizer = spatial_shapes.flip(-1).to(offsets.dtype)  # (w, h)
         locations = (reference_points[:, :, None, :, None, :] +
                      offsets / normalizer[None, None, None, :, None, :])
+        out = self._sample(value, spatial_shapes, level_start_index, locations, weights)
+        return self.dropout(self.output_proj(out)) + identity
+
+    def _sample(self, value, spatial_shapes, level_start_index, locations, weights):
+        """The weighted samples (B, N_q, heads * D) by the path the options and
+        tensors allow: MMCV's CUDA kernel, our CPU kernel, or PyTorch."""
         if self.cuda_kernel and value.is_cuda and mmcv_has_cuda_ops():
-            out = MultiScaleDeformableAttnFunction.apply(value, spatial_shapes,
-                                                         level_start_index, locations,
-                                                         weights, self.im2col_step)
-            return self.dropout(self.output_proj(out)) + identity
+            return MultiScaleDeformableAttnFunction.apply(value, spatial_shapes,
+                                                          level_start_index, locations,
+                                                          weights, self.im2col_step)
         if (self.cpu_kernel and value.device.type == 'cpu'
                 and value.dtype == locations.dtype == weights.dtype == torch.float32
                 and cpu_kernel() is not None):
-            out = FusedDeformableSampling.apply(value, spatial_shapes,
-                                                level_start_index, locations, weights)
-            return self.dropout(self.output_proj(out)) + identity
+            return FusedDeformableSampling.apply(value, spatial_shapes,
+                                                 level_start_index, locations, weights)
         shapes = [tuple(s) for s in spatial_shapes.tolist()]
         if self.recompute_sampling and torch.is_grad_enabled():
-            out = checkpoint(deformable_sampling,
-                             value,
-                             shapes,
-                             locations,
-                             weights,
-                             use_reentrant=False)
-        else:
-            out = deformable_sampling(value, shapes, locations, weights)
-        return self.dropout(self.output_proj(out)) + identity
+            return checkpoint(deformable_sampling,
+                              value,
+                              shapes,
+                              locations,
+                              weights,
+                              use_reentrant=False)
+        return deformable_sampling(value, shapes, locations, weights)

@@ -46,9 +46,9 @@ inline Corners corners_of(float x, float y, int64_t h, int64_t w) {
   return c;
 }
 
-void check(const torch::Tensor& value, const torch::Tensor& shapes,
-           const torch::Tensor& starts, const torch::Tensor& loc,
-           const torch::Tensor& attn) {
+// Checks the inputs and makes them contiguous (in place of the handles).
+void prepare(torch::Tensor& value, torch::Tensor& shapes, torch::Tensor& starts,
+             torch::Tensor& loc, torch::Tensor& attn) {
   TORCH_CHECK(value.device().is_cpu() && loc.device().is_cpu() && attn.device().is_cpu(),
               "deformable_sampling: CPU tensors expected");
   TORCH_CHECK(value.scalar_type() == torch::kFloat && loc.scalar_type() == torch::kFloat &&
@@ -60,6 +60,11 @@ void check(const torch::Tensor& value, const torch::Tensor& shapes,
   TORCH_CHECK(shapes.scalar_type() == torch::kLong && starts.scalar_type() == torch::kLong &&
                   shapes.size(0) == loc.size(3) && starts.size(0) == loc.size(3),
               "deformable_sampling: shapes (L, 2) and starts (L,) int64 expected");
+  value = value.contiguous();
+  shapes = shapes.contiguous();
+  starts = starts.contiguous();
+  loc = loc.contiguous();
+  attn = attn.contiguous();
 }
 
 }  // namespace
@@ -67,12 +72,7 @@ void check(const torch::Tensor& value, const torch::Tensor& shapes,
 torch::Tensor sampling_forward(torch::Tensor value, torch::Tensor shapes,
                                torch::Tensor starts, torch::Tensor loc,
                                torch::Tensor attn) {
-  check(value, shapes, starts, loc, attn);
-  value = value.contiguous();
-  loc = loc.contiguous();
-  attn = attn.contiguous();
-  shapes = shapes.contiguous();
-  starts = starts.contiguous();
+  prepare(value, shapes, starts, loc, attn);
   const int64_t B = value.size(0), Nv = value.size(1), H = value.size(2), D = value.size(3);
   const int64_t Nq = loc.size(1), L = loc.size(3), P = loc.size(4);
   auto out = torch::zeros({B, Nq, H, D}, value.options());
@@ -109,13 +109,8 @@ torch::Tensor sampling_forward(torch::Tensor value, torch::Tensor shapes,
 std::vector<torch::Tensor> sampling_backward(torch::Tensor grad_out, torch::Tensor value,
                                              torch::Tensor shapes, torch::Tensor starts,
                                              torch::Tensor loc, torch::Tensor attn) {
-  check(value, shapes, starts, loc, attn);
+  prepare(value, shapes, starts, loc, attn);
   grad_out = grad_out.contiguous();
-  value = value.contiguous();
-  loc = loc.contiguous();
-  attn = attn.contiguous();
-  shapes = shapes.contiguous();
-  starts = starts.contiguous();
   const int64_t B = value.size(0), Nv = value.size(1), H = value.size(2), D = value.size(3);
   const int64_t Nq = loc.size(1), L = loc.size(3), P = loc.size(4);
   auto grad_value = torch::zeros_like(value);
