@@ -66,7 +66,7 @@ def choose_positives(image_words):
 
 
 @FUNCTIONS.register_module()
-def wecromcl_collate(data_batch, sampler=None):
+def wecromcl_collate(data_batch, sampler=None, in_image_words=0):
     """``pseudo_collate`` plus WeCromCL's positive and negative words.
 
     The batch is kept as the data loader's sampler made it. For each data sample
@@ -84,6 +84,9 @@ def wecromcl_collate(data_batch, sampler=None):
     - metainfo ``positive_shared`` (bool): the positive is another image's
       positive too (every word of the image was needed elsewhere; the model
       masks it through the hashes).
+    - in_image_texts (list[str]), only with ``in_image_words``: up to
+      ``in_image_words`` distinct words of the image in random order, the
+      positive among them (for ``WeCromCL(in_image_loss=...)``).
 
     Use as ``train_dataloader = dict(..., collate_fn=dict(
     type='wecromcl_collate', sampler=dict(type='NegativeWordSampler', ...)))``.
@@ -94,10 +97,15 @@ def wecromcl_collate(data_batch, sampler=None):
         sampler (dict | NegativeWordSampler, optional): the negative sampler
             or its config (built once per process). Defaults to
             ``dict(type='NegativeWordSampler')``.
+        in_image_words (int): words per image for the in-image word loss
+            (not in the paper). Defaults to 0 (none set).
 
     Returns:
         dict: ``inputs`` (list of tensors) and ``data_samples`` (list).
     """
+    if in_image_words < 0:
+        raise ValueError(f'wecromcl_collate: in_image_words must be >= 0, got '
+                         f'{in_image_words}')
     if sampler is None or isinstance(sampler, dict):
         sampler = _build_sampler(
             json.dumps(sampler or dict(type='NegativeWordSampler'), sort_keys=True))
@@ -118,4 +126,11 @@ def wecromcl_collate(data_batch, sampler=None):
         sample.word_hashes = word_hashes(words)
         sample.positive_hash = word_hash(positive)
         sample.set_metainfo(dict(positive_shared=is_shared))
+        if in_image_words:
+            others = [w for w in words if w != positive]
+            keep = np.random.permutation(len(others))[:in_image_words - 1]
+            texts = [positive] + [others[i] for i in keep]
+            sample.in_image_texts = [
+                texts[i] for i in np.random.permutation(len(texts))
+            ]
     return batch

@@ -379,3 +379,32 @@ def test_training_pipeline_and_collate(tmp_path):
         assert sample.word_hashes.shape == (len(set(words)), )
     positives = [s.positive_text for s in batch['data_samples']]
     assert len(set(positives)) == 4  # pseudo words rarely repeat across images
+
+
+def test_collate_in_image_words(vocab_file):
+    sampler = NegativeWordSampler(vocab_file=vocab_file, num_negatives=2)
+    np.random.seed(0)
+    seen = set()
+    for trial in range(50):
+        batch = [
+            data_sample(['Golf', 'kilo', 'mike', 'golf', 'zulu'], 'a.jpg'),
+            data_sample(['alpha'], 'b.jpg'),
+            data_sample(['echo', 'lima'], 'c.jpg'),
+        ]
+        samples = wecromcl_collate(batch, sampler=sampler,
+                                   in_image_words=3)['data_samples']
+        image_words = [['golf', 'kilo', 'mike', 'zulu'], ['alpha'], ['echo', 'lima']]
+        for sample, distinct in zip(samples, image_words):
+            texts = sample.in_image_texts
+            # up to 3 distinct words of the image, the positive among them
+            assert len(texts) == min(3, len(distinct)) == len(set(texts))
+            assert set(texts) <= set(distinct)
+            assert sample.positive_text in texts
+        seen.update(samples[0].in_image_texts)
+    assert seen == {'golf', 'kilo', 'mike', 'zulu'}
+    plain = wecromcl_collate([data_sample(['golf'], 'a.jpg')], sampler=sampler)
+    assert 'in_image_texts' not in plain['data_samples'][0]
+    with pytest.raises(ValueError, match='in_image_words must be >= 0'):
+        wecromcl_collate([data_sample(['golf'], 'a.jpg')],
+                         sampler=sampler,
+                         in_image_words=-1)

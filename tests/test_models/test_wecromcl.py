@@ -5,12 +5,14 @@ import math
 
 import pytest
 import torch
+import torch.nn.functional as F
 from mmengine.structures import InstanceData
 from mmocr.registry import MODELS
 from mmocr.structures import TextSpottingDataSample
 
 from mmocr_oclip.datasets.word_hash import word_hash, word_hashes
-from mmocr_oclip.models import CharacterTextEncoder, TextQueryAttentionHead
+from mmocr_oclip.models import (CharacterTextEncoder, InImageWordContrastiveLoss,
+                                TextQueryAttentionHead)
 from mmocr_oclip.models.utils.dictionary_check import DictionaryMismatchError
 
 # a WeCromCL small enough for unit tests (C2..C5 = 16, 32, 64, 128 channels),
@@ -327,3 +329,73 @@ def test_checkpoint_of_another_dictionary_is_refused(tmp_path):
     other = MODELS.build(cfg)
     with pytest.raises(DictionaryMismatchError):
         model.load_state_dict(other.state_dict())
+
+
+# ------------------------------------------------ in-image word loss (option)
+@pytest.fixture(scope='module')
+def in_image_model():
+    cfg = copy.deepcopy(TINY_WECROMCL)
+    cfg['in_image_loss'] = dict(type='InImageWordContrastiveLoss', loss_weight=0.5)
+    torch.manual_seed(0)
+    m = MODELS.build(cfg)
+    m.init_weights()
+    return m
+
+
+def with_in_image_texts(data, texts):
+    for sample, words in zip(data['data_samples'], texts):
+        sample.in_image_texts = list(words)
+    return data
+
+
+def test_model_in_image_loss_matches_reference(in_image_model):
+    in_image_model.eval()  # no dropout: two passes compute the same function
+    texts = [['stop', 'here'], ['go'], ['exit', '42', 'here']]
+    data = with_in_image_texts(make_batch(in_image_model), texts)
+    seen = []
+    hook = in_image_model.text_encoder.register_forward_hook(
+        lambda mod, args, out: seen.append(tuple(args[0].shape)))
+    losses = in_image_model.loss(**data)
+    hook.remove()
+    # one text-encoder call: 3 positives + 3 x 4 negatives + 6 in-image words
+    assert seen == [(21, 5)]
+    assert set(losses) == {'loss', 'loss_in_image', 'logit_scale'}
+    # the atomistic loss is the one of the model without the option
+    plain = copy.deepcopy(in_image_model)
+    plain.loss_in_image = None
+    assert torch.allclose(
+        plain.loss(**make_batch(in_image_model))['loss'], losses['loss'])
+    # reference: each image queried with its own words, one at a time
+    feats = in_image_model.extract_feat(data['inputs'], data['data_samples'])
+    logits = torch.zeros(3, 3, 3)
+    for b, words in enumerate(texts):
+        embeds = in_image_model.encode_words(words)
+        one = {k: v[b:b + 1] for k, v in feats.items()}
+        pooled, _ = in_image_model.attend(embeds[None], one)
+        logits[
+            b, :len(words), :len(words)] = in_image_model.scale() * F.cosine_similarity(
+                pooled[0, :, None], embeds[None], dim=-1)
+    valid = torch.tensor([[True, True, False], [True, False, False], [True] * 3])
+    # the loss itself is checked against a hand-written one in
+    # test_in_image_word_loss.py
+    expected = InImageWordContrastiveLoss(0.5)(logits, valid)
+    assert losses['loss_in_image'].item() == pytest.approx(expected.item(), rel=1e-5)
+
+
+def test_model_in_image_loss_trains_the_image_side(in_image_model):
+    in_image_model.train()
+    in_image_model.zero_grad()
+    data = with_in_image_texts(make_batch(in_image_model),
+                               [['stop', 'here'], ['go', 'left'], ['exit', '42']])
+    in_image_model.loss(**data)['loss_in_image'].backward()
+    for name in ('backbone.conv1.weight', 'encoder.input_convs.0.weight',
+                 'head.q_proj.weight', 'text_encoder.token_embedding.weight'):
+        assert in_image_model.get_parameter(name).grad.abs().sum() > 0, name
+
+
+def test_model_in_image_loss_needs_the_collate_field(in_image_model):
+    data = make_batch(in_image_model)
+    data['data_samples'][0].set_metainfo(dict(img_path='img_0.jpg'))
+    with pytest.raises(KeyError,
+                       match='img_0.jpg lacks .*in_image_texts.*in_image_words=K'):
+        in_image_model.loss(**data)

@@ -65,6 +65,14 @@ class WeCromCL(BaseModel):
             authors' alphabet (packaged ``wecromcl_69.txt``, 0-9, a-z, space,
             punctuation), 25 characters, no end token.
         loss (dict): Atomistic contrastive loss config.
+        in_image_loss (dict, optional): A second loss over the words of each
+            image, e.g. ``dict(type='InImageWordContrastiveLoss')``: each
+            image is also queried with its words ``in_image_texts`` (set by
+            ``wecromcl_collate(in_image_words=K)``) and every word's pooled
+            feature must match its own word better than the image's other
+            words. Not in the paper (a departure, off by default): the
+            paper's loss is minimised by one map covering all the text of an
+            image; this one asks each word's map to pick its own word.
         init_logit_scale (float): Initial log temperature. Defaults to
             ``ln(1 / 0.07)``.
         max_logit_scale (float, optional): Clamp of the log temperature, e.g.
@@ -98,6 +106,7 @@ class WeCromCL(BaseModel):
                                 max_len=25,
                                 end_token=False),
                  loss=dict(type='AtomisticContrastiveLoss'),
+                 in_image_loss=None,
                  init_logit_scale=math.log(1 / 0.07),
                  max_logit_scale=None,
                  mask_padding=False,
@@ -125,6 +134,7 @@ class WeCromCL(BaseModel):
         register_dictionary_check(self, self.tokenizer)
         self.head = MODELS.build(head)
         self.loss_contrastive = MODELS.build(loss)
+        self.loss_in_image = MODELS.build(in_image_loss) if in_image_loss else None
         self.logit_scale = nn.Parameter(torch.tensor(float(init_logit_scale)))
         self.max_logit_scale = max_logit_scale
         self.mask_padding = mask_padding
@@ -200,7 +210,8 @@ class WeCromCL(BaseModel):
                     f'WeCromCL.loss: data sample of '
                     f'{sample.metainfo.get("img_path", "?")} lacks {missing}; '
                     'build training batches with collate_fn=dict(type='
-                    '"wecromcl_collate")')
+                    '"wecromcl_collate"' +
+                    (', in_image_words=K)' if 'in_image_texts' in missing else ')'))
 
     def false_negatives(self, data_samples):
         """(B, G) bool: global positive j is excluded for local image b.
@@ -225,36 +236,71 @@ class WeCromCL(BaseModel):
         return masked & ~F.one_hot(own, len(all_hash)).bool()
 
     def loss(self, inputs, data_samples):
-        """Atomistic contrastive loss of a batch.
+        """Atomistic contrastive loss of a batch (and the in-image word loss).
 
         Returns:
-            dict: ``loss`` and ``logit_scale`` (logged).
+            dict: ``loss``, ``loss_in_image`` (with ``in_image_loss``) and
+            ``logit_scale`` (logged).
         """
-        self._require(
-            data_samples,
-            ('positive_text', 'negative_texts', 'word_hashes', 'positive_hash'))
+        fields = ('positive_text', 'negative_texts', 'word_hashes', 'positive_hash')
+        if self.loss_in_image is not None:
+            fields += ('in_image_texts', )
+        self._require(data_samples, fields)
         num_negatives = {len(s.negative_texts) for s in data_samples}
         if len(num_negatives) != 1:
             raise ValueError('WeCromCL.loss: every image needs the same number '
                              f'of negative words, got {sorted(num_negatives)}')
         num = len(data_samples)
-        embeds = self.encode_words([s.positive_text for s in data_samples] +
-                                   [w for s in data_samples for w in s.negative_texts])
+        words = ([s.positive_text for s in data_samples] +
+                 [w for s in data_samples for w in s.negative_texts])
+        if self.loss_in_image is not None:
+            in_image = [s.in_image_texts for s in data_samples]
+            words += [w for texts in in_image for w in texts]
+        embeds = self.encode_words(words)
         positives = all_gather_with_grad(embeds[:num])  # (G, E)
-        negatives = embeds[num:].unflatten(0, (num, -1))  # (B, N, E)
-        queries = torch.cat([positives.expand(num, -1, -1), negatives], dim=1)
+        num_neg = num_negatives.pop()
+        negatives = embeds[num:num * (1 + num_neg)].unflatten(0, (num, -1))  # (B, N, E)
+        queries = [positives.expand(num, -1, -1), negatives]
+        if self.loss_in_image is not None:
+            own_words, own_valid = self._pad_words(embeds[num * (1 + num_neg):],
+                                                   [len(t) for t in in_image])
+            queries.append(own_words)  # (B, K, E)
+        queries = torch.cat(queries, dim=1)
         pooled, _ = self.attend(queries, self.extract_feat(inputs, data_samples))
         scale = self.scale()
-        # in fp32 also under fp16 autocast (as CUDA's autocast runs it)
-        logits = scale * F.cosine_similarity(pooled.float(), queries.float(), dim=-1)
         num_global = positives.size(0)
+        num_cand = num_global + num_neg
+        # in fp32 also under fp16 autocast (as CUDA's autocast runs it)
+        logits = scale * F.cosine_similarity(
+            pooled[:, :num_cand].float(), queries[:, :num_cand].float(), dim=-1)
         if self.mask_false_negatives:
             excluded = self.false_negatives(data_samples)
         else:
             excluded = torch.zeros_like(logits[:, :num_global], dtype=torch.bool)
-        loss = self.loss_contrastive(logits[:, :num_global], logits[:, num_global:],
-                                     excluded)
-        return dict(loss=loss, logit_scale=scale.detach())
+        losses = dict(loss=self.loss_contrastive(logits[:, :num_global],
+                                                 logits[:, num_global:], excluded))
+        if self.loss_in_image is not None:
+            # (B, K, K): word i's pooled feature against word j's embedding
+            own_logits = scale * F.cosine_similarity(
+                pooled[:, num_cand:, None].float(), own_words[:, None].float(), dim=-1)
+            losses['loss_in_image'] = self.loss_in_image(own_logits, own_valid)
+        losses['logit_scale'] = scale.detach()
+        return losses
+
+    @staticmethod
+    def _pad_words(embeds, counts):
+        """(B, K, E) rows of ``embeds`` grouped by image, K = max(counts).
+
+        Returns:
+            tuple[Tensor, Tensor]: the padded embeddings (zeros on padding)
+            and (B, K) bool, True on real words.
+        """
+        counts = torch.as_tensor(counts, device=embeds.device)
+        slots = torch.arange(int(counts.max()), device=embeds.device)
+        valid = slots[None] < counts[:, None]
+        starts = counts.cumsum(0) - counts
+        index = (starts[:, None] + slots[None]).clamp(max=max(len(embeds) - 1, 0))
+        return embeds[index] * valid[..., None], valid
 
     @torch.no_grad()
     def localize_words(self, inputs, data_samples, nms_kernel=5, return_maps=False):
