@@ -1,0 +1,266 @@
+"""Do WeCromCL's activation maps find the queried word? A study on rendered images.
+
+    python tools/experiments/wecromcl_localization_study.py OUT_DIR \
+        [--variants paper in_image ...] [--seeds 0 1] [--iters 1600] \
+        [--val-every 200] [--stages render train report]
+
+Every variant is the CPU-sized WeCromCL of ``make demo``
+(``configs/pretrain/wecromcl_r50-w16_1xb16-400i_synthetic.py``) trained on one
+rendered set (:data:`DATA_SETS`: vocabulary size, words per image, font sizes) with
+its own config options (:data:`VARIANTS`), for ``--iters`` iterations, the held-out
+rendered images (64, same vocabulary, other seed) scored every ``--val-every``
+iterations with :class:`AnchorPointMetric`: ``inside_hmean`` (a word's peak inside
+its own polygon), ``own_word_rate`` (on images with >= 2 words: does each word's
+top peak fall inside its own polygon, not on the image's other text?) and the
+authors' nearest-point ``hmean``. Each run is also scored at its random
+initialisation (the same seed), the baseline of every number.
+
+Stages (resumable: a rendered set, a finished run or a random-init score is kept):
+``render`` (tools/render_synthetic_text.py + tools/build_vocabulary.py),
+``train`` (tools/train.py, then tools/save_random_init.py + tools/test.py) and
+``report`` (``results.md``, ``results.json``, ``curves.png``; configs in
+``configs/``, whole logs in ``logs/``).
+"""
+import argparse
+import glob
+import json
+import os
+import os.path as osp
+import statistics
+import sys
+
+REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+BASE_CFG = osp.join(REPO, 'configs', 'pretrain',
+                    'wecromcl_r50-w16_1xb16-400i_synthetic.py')
+
+# rendered sets: made-up pronounceable words, 192x192, 640 training / 64 held-out
+DATA_SETS = dict(
+    w20_k2_3=dict(pseudo_words=20, words_per_image=(2, 3), font_size=(18, 36)),
+    w20_k4_6=dict(pseudo_words=20, words_per_image=(4, 6), font_size=(16, 30)),
+    w100_k4_6=dict(pseudo_words=100, words_per_image=(4, 6), font_size=(16, 30)),
+)
+IN_IMAGE = {
+    'model.in_image_loss': dict(type='InImageWordContrastiveLoss'),
+    'train_dataloader.collate_fn.in_image_words': 4,
+}
+OUR_TEXT_MEAN = {
+    'model.text_encoder.pooling': 'mean',
+    'model.text_encoder.mask_padding': True,
+}
+# name -> rendered set and config options (the demo config with these merged)
+VARIANTS = dict(
+    paper=dict(data='w20_k2_3', options={}),
+    in_image=dict(data='w20_k2_3', options=IN_IMAGE),
+    text_mean=dict(data='w20_k2_3', options=OUR_TEXT_MEAN),
+    in_image_text_mean=dict(data='w20_k2_3', options={
+        **IN_IMAGE,
+        **OUR_TEXT_MEAN
+    }),
+    paper_k4_6=dict(data='w20_k4_6', options={}),
+    in_image_k4_6=dict(data='w20_k4_6', options=IN_IMAGE),
+    in_image_w100_k4_6=dict(data='w100_k4_6', options=IN_IMAGE),
+)
+METRICS = ('anchor/inside_hmean', 'anchor/own_word_rate', 'anchor/hmean')
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(
+        description=__doc__.split('\n')[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=__doc__.split('\n\n', 1)[1])
+    parser.add_argument('out_dir', help='everything the study writes goes here')
+    parser.add_argument('--variants',
+                        nargs='+',
+                        choices=sorted(VARIANTS),
+                        default=['paper', 'in_image'])
+    parser.add_argument('--seeds', type=int, nargs='+', default=[0])
+    parser.add_argument('--iters', type=int, default=1600)
+    parser.add_argument('--val-every', type=int, default=200)
+    parser.add_argument('--num-train', type=int, default=640)
+    parser.add_argument('--workers', type=int, default=2)
+    parser.add_argument('--stages',
+                        nargs='+',
+                        choices=('render', 'train', 'report'),
+                        default=['render', 'train', 'report'])
+    args = parser.parse_args(argv)
+    if args.iters < 1 or args.val_every < 1 or args.iters % args.val_every:
+        parser.error(f'--iters ({args.iters}) must be a positive multiple of '
+                     f'--val-every ({args.val_every})')
+    return args
+
+
+def run(cmd, logs, label):
+    from mmocr_oclip.utils.log_progress import run_logged
+    run_logged([sys.executable] + cmd, osp.join(logs, f'{label}.log'), label)
+
+
+def render_stage(name, root, args, logs):
+    """The rendered set ``name`` (train + held-out test) and its vocabulary."""
+    spec = DATA_SETS[name]
+    common = [
+        '--img-size', '192', '192', '--pseudo-words',
+        str(spec['pseudo_words']), '--words-per-image',
+        *map(str, spec['words_per_image']), '--font-size', *map(str, spec['font_size']),
+        '--workers',
+        str(args.workers)
+    ]
+    for split, num, seed in (('train', args.num_train, 0), ('test', 64, 1)):
+        if osp.isfile(osp.join(root, f'textspotting_{split}.json')):
+            continue
+        run([
+            osp.join(REPO, 'tools', 'render_synthetic_text.py'), root, '--split', split,
+            '--num-images',
+            str(num), '--seed',
+            str(seed)
+        ] + common, logs, f'render_{name}_{split}')
+    vocab = osp.join(root, 'vocab.txt')
+    if not osp.isfile(vocab):
+        run([
+            osp.join(REPO, 'tools', 'build_vocabulary.py'), '--ann-files',
+            osp.join(root, 'textspotting_train.json'), '--out', vocab, '--lowercase',
+            '--dict-file', 'lowercase_68.txt', '--min-len', '1'
+        ], logs, f'vocabulary_{name}')
+
+
+def study_config(variant, data_root, seed, args):
+    """The demo's WeCromCL on ``data_root`` with the variant's options."""
+    from mmocr_oclip.utils import load_config
+    cfg = load_config(BASE_CFG, dict(data_root=data_root))
+    cfg.merge_from_dict(VARIANTS[variant]['options'])
+    iters = args.iters
+    cfg.train_cfg.update(max_iters=iters, val_interval=args.val_every)
+    warmup = min(cfg.param_scheduler[0].end, iters // 2)  # short smoke runs
+    cfg.param_scheduler[0].end = warmup
+    cfg.param_scheduler[-1].update(begin=warmup, end=iters)
+    cfg.default_hooks.checkpoint.update(interval=args.val_every, max_keep_ckpts=1)
+    for key in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        cfg[key].update(num_workers=args.workers, persistent_workers=args.workers > 0)
+    cfg.default_hooks.logger.log_metric_by_epoch = False  # scores at their iteration
+    cfg.randomness = dict(seed=seed)
+    return cfg
+
+
+def scalars(work_dir, key=METRICS[0]):
+    """(step, metrics) of every scoring of a work dir, by step (a resumed run
+    writes a new run folder: all are read)."""
+    rows = {}
+    for path in sorted(glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json'))):
+        with open(path) as f:
+            for line in f:
+                row = json.loads(line)
+                if key in row:
+                    rows[row.get('step', 0)] = {k: row[k] for k in METRICS if k in row}
+    return sorted(rows.items())
+
+
+def train_stage(variant, seed, data_root, out, args, logs):
+    """Train one run (resuming), then score its random initialisation."""
+    label = f'{variant}_s{seed}'
+    work_dir = osp.join(out, 'runs', label)
+    config = osp.join(out, 'configs', f'{label}.py')
+    cfg = study_config(variant, data_root, seed, args)
+    cfg.dump(config)
+    if not osp.isfile(osp.join(work_dir, f'iter_{args.iters}.pth')):
+        cmd = [osp.join(REPO, 'tools', 'train.py'), config, '--work-dir', work_dir]
+        if osp.isfile(osp.join(work_dir, 'last_checkpoint')):
+            cmd.append('--resume')
+        run(cmd, logs, label)
+    init_dir = osp.join(out, 'runs', f'{label}_random_init')
+    if not scalars(init_dir):
+        init = osp.join(init_dir, 'random_init.pth')
+        run([
+            osp.join(REPO, 'tools', 'save_random_init.py'), config, init, '--seed',
+            str(seed)
+        ], logs, f'{label}_random_init')
+        run([osp.join(REPO, 'tools', 'test.py'), config, init, '--work-dir', init_dir],
+            logs, f'{label}_test_random_init')
+
+
+def test_scores(work_dir):
+    """The metrics of a tools/test.py work dir (its run folder's JSON)."""
+    for path in sorted(glob.glob(osp.join(work_dir, '*', '*.json'))):
+        with open(path) as f:
+            row = json.load(f)
+        if METRICS[0] in row:
+            return {k: row[k] for k in METRICS if k in row}
+    return None
+
+
+def report_stage(out, args):
+    """results.md / results.json / curves.png of the finished runs."""
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    short = dict(zip(METRICS, ('inside-H', 'own-word rate', 'nearest H')))
+    lines = [
+        '# WeCromCL localisation study (held-out rendered images)', '',
+        f'{args.iters} iterations, batch 16, scored every {args.val_every}; '
+        'final value (random init of the same seed in brackets), mean over seeds.', '',
+        '| variant | data | seeds | ' + ' | '.join(short.values()) +
+        ' | best inside-H (iter) |', '| --- ' * 7 + '|'
+    ]
+    results = {}
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+    for variant in args.variants:
+        finals, inits, best = [], [], []
+        for seed in args.seeds:
+            curve = scalars(osp.join(out, 'runs', f'{variant}_s{seed}'))
+            init = test_scores(osp.join(out, 'runs', f'{variant}_s{seed}_random_init'))
+            if not curve or curve[-1][0] != args.iters or init is None:
+                continue
+            finals.append(curve[-1][1])
+            inits.append(init)
+            best.append(max(curve, key=lambda r: r[1][METRICS[0]]))
+            for ax, key in zip(axes, METRICS[:2]):
+                ax.plot([0] + [s for s, _ in curve],
+                        [init[key]] + [m[key] for _, m in curve],
+                        'o-',
+                        label=f'{variant} s{seed}')
+        if not finals:
+            continue
+        mean = {k: statistics.fmean(m[k] for m in finals) for k in METRICS}
+        mean_init = {k: statistics.fmean(m[k] for m in inits) for k in METRICS}
+        results[variant] = dict(data=VARIANTS[variant]['data'],
+                                options=VARIANTS[variant]['options'],
+                                final=finals,
+                                random_init=inits,
+                                best=[dict(iter=s, **m) for s, m in best])
+        cells = ' | '.join(f'{mean[k]:.3f} ({mean_init[k]:.3f})' for k in METRICS)
+        peak = ', '.join(f'{m[METRICS[0]]:.3f} ({s})' for s, m in best)
+        lines.append(f'| {variant} | {VARIANTS[variant]["data"]} | {len(finals)} | '
+                     f'{cells} | {peak} |')
+    for ax, key in zip(axes, METRICS[:2]):
+        ax.set(xlabel='iteration', ylabel=short[key], title=f'held-out {short[key]}')
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7)
+    fig.tight_layout()
+    fig.savefig(osp.join(out, 'curves.png'), dpi=100)
+    plt.close(fig)
+    with open(osp.join(out, 'results.md'), 'w') as f:
+        f.write('\n'.join(lines) + '\n')
+    with open(osp.join(out, 'results.json'), 'w') as f:
+        json.dump(results, f, indent=1)
+    print('\n'.join(lines))
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    out = osp.abspath(args.out_dir)
+    logs = osp.join(out, 'logs')
+    for sub in ('logs', 'configs', 'data', 'runs'):
+        os.makedirs(osp.join(out, sub), exist_ok=True)
+    import mmocr_oclip  # noqa: F401  (registers modules, `mmocr_oclip::` configs)
+    for variant in args.variants:
+        data = VARIANTS[variant]['data']
+        data_root = osp.join(out, 'data', data)
+        if 'render' in args.stages:
+            render_stage(data, data_root, args, logs)
+        if 'train' in args.stages:
+            for seed in args.seeds:
+                train_stage(variant, seed, data_root, out, args, logs)
+    if 'report' in args.stages:
+        report_stage(out, args)
+
+
+if __name__ == '__main__':
+    main()
