@@ -9,7 +9,7 @@ from mmengine.dataset import Compose
 from mmengine.registry import FUNCTIONS
 from mmocr.registry import MODELS, TASK_UTILS, TRANSFORMS
 
-from mmocr_oclip.utils import resolve_resource_file
+from mmocr_oclip.utils import load_config, resolve_resource_file
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIGS = sorted(
@@ -119,3 +119,58 @@ def test_psenet_totaltext_test_resize_rounds_up_to_32():
     out = resize(dict(img=np.zeros((500, 700, 3), np.uint8), img_shape=(500, 700)))
     # short side 500 -> 736, long side 700 * 1.472 = 1030.4 -> 1030 -> 1056
     assert out['img'].shape[:2] == (736, 1056)
+
+
+# What configs/pretrain/_base_/datasets must keep, resolved: (config, data_root,
+# train resize (step type, size or short sides), test Resize scale (None: no
+# validation/test), the collate's vocabulary (None: no collate), words per image)
+_RSSR = 'RandomShortSideResize'
+PRETRAIN_DATA = [
+    ('oclip_rn50-w16_1xb16-8e_synthetic.py', 'data/synthetic_text',
+     ('TorchVisionWrapper', 256), (256, 256), None, 8),
+    ('wecromcl_r50-w16_1xb16-400i_synthetic.py', 'data/wecromcl_text', (_RSSR, (192, )),
+     (192, 192), 'data/wecromcl_text/vocab.txt', None),
+    ('oclip_rn50_synthtext.py', 'data/synthtext', ('TorchVisionWrapper', 512), None,
+     None, 32),
+    ('wecromcl_r50_1xb16-200k_synthtext.py', 'data/synthtext', (_RSSR, (640, )), None,
+     'english_vocab.txt', None),
+    ('wecromcl_r50_1xb4-80k_icdar2013.py', 'data/icdar2013',
+     (_RSSR, tuple(range(640, 897, 32))), (1152, 1152), 'english_vocab.txt', None),
+    ('wecromcl_r50_1xb4-80k_icdar2015.py', 'data/icdar2015',
+     (_RSSR, tuple(range(640, 897, 32))), (1696, 1696), 'english_vocab.txt', None),
+    ('wecromcl_r50_1xb4-80k_totaltext.py', 'data/totaltext',
+     (_RSSR, tuple(range(640, 897, 32))), (100000, 896), 'english_vocab.txt', None),
+]
+
+
+@pytest.mark.parametrize('loader', ['fromfile', 'load_config'])
+@pytest.mark.parametrize('name,data_root,train_resize,test_scale,vocab_file,words',
+                         PRETRAIN_DATA,
+                         ids=[c[0] for c in PRETRAIN_DATA])
+def test_pretrain_dataset_layer(name, data_root, train_resize, test_scale, vocab_file,
+                                words, loader):
+    """A pre-training config's splits (and the demo's vocabulary) lie under its one
+    data_root, and the sizes set on inherited pipelines reach the dataloaders."""
+    path = osp.join(REPO, 'configs', 'pretrain', name)
+    cfg = Config.fromfile(path) if loader == 'fromfile' else load_config(path)
+    assert cfg.data_root == data_root
+    train = cfg.train_dataloader.dataset
+    assert (train.data_root, train.ann_file) == (data_root, 'textspotting_train.json')
+    assert train.pipeline == cfg.train_pipeline  # the top-level one is the one used
+    step = next(t for t in train.pipeline if t.type == train_resize[0])
+    assert step.get('size', step.get('short_sides')) == train_resize[1]
+    if words is not None:
+        assert [
+            t.max_instances for t in train.pipeline if t.type == 'SampleTextInstances'
+        ] == [words]
+    collate = cfg.train_dataloader.get('collate_fn')
+    assert (collate.sampler.vocab_file if collate else None) == vocab_file
+    if test_scale is None:
+        assert cfg.val_dataloader is None and cfg.test_dataloader is None
+        return
+    for loader_name in ('val_dataloader', 'test_dataloader'):
+        test = cfg[loader_name].dataset
+        assert (test.data_root, test.ann_file,
+                test.test_mode) == (data_root, 'textspotting_test.json', True)
+        assert test.pipeline == cfg.get('test_pipeline', cfg.get('val_pipeline'))
+        assert [t.scale for t in test.pipeline if t.type == 'Resize'] == [test_scale]

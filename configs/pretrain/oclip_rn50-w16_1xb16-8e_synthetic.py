@@ -6,9 +6,9 @@ _base_ = [
     '_base_/oclip_runtime.py',
     '_base_/oclip_rn50.py',
     '_base_/schedule_adamw_100e.py',
+    '_base_/datasets/synthetic_text.py',
 ]
 
-data_root = 'data/synthetic_text'
 img_size = 256
 max_instances = 8
 max_epochs = 8
@@ -26,21 +26,9 @@ model = dict(backbone=dict(base_channels=16),
                           num_heads=4,
                           spatial_size=img_size // 32))
 
-train_pipeline = [
-    dict(type='LoadCheckedImageFromFile', color_type='color_ignore_orientation'),
-    dict(type='LoadOCRAnnotations',
-         with_text=True,
-         with_bbox=False,
-         with_polygon=False,
-         with_label=False),
-    dict(type='SampleTextInstances', max_instances=max_instances),
-    dict(type='TorchVisionWrapper',
-         op='RandomResizedCrop',
-         size=img_size,
-         scale=(0.95, 1.0),
-         interpolation=3),
-    dict(type='PackOCLIPInputs'),
-]
+# oCLIP's training pipeline (_base_/oclip_rn50.py) at the demo's sizes
+_base_.train_pipeline[2].max_instances = max_instances
+_base_.train_pipeline[3].size = img_size
 val_pipeline = [
     dict(type='LoadCheckedImageFromFile', color_type='color_ignore_orientation'),
     dict(type='Resize', scale=(img_size, img_size), keep_ratio=True),
@@ -52,26 +40,22 @@ val_pipeline = [
     dict(type='SampleTextInstances', max_instances=max_instances),
     dict(type='PackOCLIPInputs'),
 ]
-dataset = dict(type='OCLIPPretrainDataset',
-               data_root=data_root,
-               data_prefix=dict(img_path=''),
-               dict_file=None,
-               max_text_len=25)
+# both splits are read as oclip_rn50_synthtext.py reads SynthText
+dataset = dict(type='OCLIPPretrainDataset', dict_file=None, max_text_len=25)
 train_dataloader = dict(batch_size=16,
                         num_workers=2,
                         persistent_workers=True,
                         sampler=dict(type='DefaultSampler', shuffle=True),
-                        dataset=dict(ann_file='textspotting_train.json',
-                                     pipeline=train_pipeline,
-                                     **dataset))
+                        dataset=dict(pipeline=_base_.train_pipeline,
+                                     **dataset,
+                                     **_base_.synthetic_text_train))
 val_dataloader = dict(batch_size=16,
                       num_workers=1,
                       persistent_workers=False,
                       sampler=dict(type='DefaultSampler', shuffle=False),
-                      dataset=dict(ann_file='textspotting_test.json',
-                                   pipeline=val_pipeline,
-                                   test_mode=True,
-                                   **dataset))
+                      dataset=dict(pipeline=val_pipeline,
+                                   **dataset,
+                                   **_base_.synthetic_text_test))
 test_dataloader = val_dataloader
 
 optim_wrapper = dict(optimizer=dict(lr=1e-3))

@@ -10,37 +10,19 @@ _base_ = [
     '_base_/oclip_runtime.py',
     '_base_/oclip_rn50.py',
     '_base_/schedule_adamw_100e.py',
+    '_base_/datasets/synthtext.py',
 ]
 
-data_root = 'data/synthtext'
-max_instances = 32
-train_pipeline = [
-    dict(type='LoadCheckedImageFromFile', color_type='color_ignore_orientation'),
-    dict(type='LoadOCRAnnotations',
-         with_text=True,
-         with_bbox=False,
-         with_polygon=False,
-         with_label=False),
-    dict(type='SampleTextInstances', max_instances=max_instances),
-    dict(type='TorchVisionWrapper',
-         op='RandomResizedCrop',
-         size=512,
-         scale=(0.95, 1.0),
-         interpolation=3),
-    dict(type='PackOCLIPInputs'),
-]
 train_dataloader = dict(batch_size=64,
                         num_workers=8,
                         persistent_workers=True,
                         pin_memory=True,
                         sampler=dict(type='DefaultSampler', shuffle=True),
                         dataset=dict(type='OCLIPPretrainDataset',
-                                     data_root=data_root,
-                                     ann_file='textspotting_train.json',
-                                     data_prefix=dict(img_path=''),
                                      dict_file=None,
                                      max_text_len=25,
-                                     pipeline=train_pipeline))
+                                     pipeline=_base_.train_pipeline,
+                                     **_base_.synthtext_train))
 # SynthText has no validation split: pre-training runs without validation/test.
 val_dataloader = None
 val_cfg = None

@@ -12,9 +12,9 @@ _base_ = [
     '_base_/wecromcl_runtime.py',
     '_base_/wecromcl_r50.py',
     '_base_/schedule_sgd-poly_200k.py',
+    '_base_/datasets/wecromcl_text.py',
 ]
 
-data_root = 'data/wecromcl_text'
 dict_file = 'lowercase_68.txt'
 img_size = 192
 max_iters = 400
@@ -63,29 +63,24 @@ train_dataloader = dict(batch_size=16,
                         persistent_workers=True,
                         sampler=dict(type='InfiniteSampler', shuffle=True),
                         collate_fn=dict(type='wecromcl_collate',
-                                        sampler=dict(type='NegativeWordSampler',
-                                                     vocab_file=data_root +
-                                                     '/vocab.txt',
-                                                     dict_file=dict_file,
-                                                     num_negatives=8)),
+                                        sampler=dict(
+                                            type='NegativeWordSampler',
+                                            vocab_file=_base_.wecromcl_text_vocab_file,
+                                            dict_file=dict_file,
+                                            num_negatives=8)),
                         dataset=dict(type='OCLIPPretrainDataset',
-                                     data_root=data_root,
-                                     ann_file='textspotting_train.json',
-                                     data_prefix=dict(img_path=''),
                                      dict_file=dict_file,
                                      lowercase=True,
                                      max_text_len=26,
-                                     pipeline=train_pipeline))
+                                     pipeline=train_pipeline,
+                                     **_base_.wecromcl_text_train))
 val_dataloader = dict(batch_size=8,
                       num_workers=1,
                       persistent_workers=False,
                       sampler=dict(type='DefaultSampler', shuffle=False),
                       dataset=dict(type='OCRDataset',
-                                   data_root=data_root,
-                                   ann_file='textspotting_test.json',
-                                   data_prefix=dict(img_path=''),
-                                   test_mode=True,
-                                   pipeline=test_pipeline))
+                                   pipeline=test_pipeline,
+                                   **_base_.wecromcl_text_test))
 test_dataloader = val_dataloader
 
 # AdamW instead of the paper's SGD 1e-3: SGD does not leave chance level in a few

@@ -13,43 +13,16 @@ _base_ = [
     '_base_/wecromcl_runtime.py',
     '_base_/wecromcl_r50.py',
     '_base_/schedule_sgd-poly_200k.py',
+    '_base_/datasets/synthtext.py',
 ]
 
 model = dict(backbone=dict(
     init_cfg=dict(type='Pretrained', checkpoint='torchvision://resnet50')))
 
-data_root = 'data/synthtext'
 # words are lower-cased; characters outside the authors' 69-character alphabet
 # (wecromcl_69.txt: 0-9, a-z, space, punctuation, in their token-id order) are
 # removed and words left empty dropped (counted and logged by the dataset)
 dict_file = 'wecromcl_69.txt'
-train_pipeline = [
-    dict(type='LoadCheckedImageFromFile', color_type='color_ignore_orientation'),
-    dict(type='LoadOCRAnnotations',
-         with_text=True,
-         with_bbox=False,
-         with_polygon=False,
-         with_label=False),
-    dict(type='RandomRotate', max_angle=10, use_canvas=True),
-    dict(type='RandomShortSideResize',
-         short_sides=(640, ),
-         max_long_side=640,
-         size_divisor=32),
-    dict(type='RandomApply',
-         transforms=[dict(type='TorchVisionWrapper', op='GaussianBlur', kernel_size=5)],
-         prob=0.1),
-    dict(type='RandomApply',
-         transforms=[
-             dict(type='TorchVisionWrapper',
-                  op='ColorJitter',
-                  brightness=0.5,
-                  contrast=0.5,
-                  saturation=0.5,
-                  hue=0.1)
-         ],
-         prob=0.5),
-    dict(type='PackOCLIPInputs'),
-]
 train_dataloader = dict(batch_size=16,
                         num_workers=8,
                         persistent_workers=True,
@@ -61,13 +34,11 @@ train_dataloader = dict(batch_size=16,
                                                      dict_file=dict_file,
                                                      num_negatives=16)),
                         dataset=dict(type='OCLIPPretrainDataset',
-                                     data_root=data_root,
-                                     ann_file='textspotting_train.json',
-                                     data_prefix=dict(img_path=''),
                                      dict_file=dict_file,
                                      lowercase=True,
                                      max_text_len=26,
-                                     pipeline=train_pipeline))
+                                     pipeline=_base_.train_pipeline,
+                                     **_base_.synthtext_train))
 # SynthText has no test split: pre-training runs without validation.
 val_dataloader = None
 val_cfg = None

@@ -6,20 +6,10 @@
 #   mim test mmocr_oclip configs/pretrain/wecromcl_r50_1xb4-80k_icdar2015.py \
 #       --checkpoint work_dirs/wecromcl_r50_1xb4-80k_icdar2015/iter_80000.pth
 # Anchor-point pseudo labels: tools/wecromcl_anchor_points.py (README).
-_base_ = ['_base_/wecromcl_finetune.py']
+_base_ = ['_base_/wecromcl_finetune.py', '_base_/datasets/icdar2015.py']
 
-data_root = 'data/icdar2015'
-# annotations are loaded after the resize: polygons stay in image coordinates
-test_pipeline = [
-    dict(type='LoadCheckedImageFromFile', color_type='color_ignore_orientation'),
-    dict(type='Resize', scale=(1696, 1696), keep_ratio=True),
-    dict(type='LoadOCRAnnotations',
-         with_text=True,
-         with_bbox=True,
-         with_polygon=True,
-         with_label=True),
-    dict(type='PackOCLIPInputs'),
-]
-train_dataloader = dict(dataset=dict(data_root=data_root))
-val_dataloader = dict(dataset=dict(data_root=data_root, pipeline=test_pipeline))
+_base_.test_pipeline[1].scale = (1696, 1696)  # long side 1696
+train_dataloader = dict(dataset=_base_.icdar2015_train)
+val_dataloader = dict(
+    dataset=dict(pipeline=_base_.test_pipeline, **_base_.icdar2015_test))
 test_dataloader = val_dataloader

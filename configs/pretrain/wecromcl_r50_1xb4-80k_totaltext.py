@@ -6,21 +6,11 @@
 #   mim test mmocr_oclip configs/pretrain/wecromcl_r50_1xb4-80k_totaltext.py \
 #       --checkpoint work_dirs/wecromcl_r50_1xb4-80k_totaltext/iter_80000.pth
 # Anchor-point pseudo labels: tools/wecromcl_anchor_points.py (README).
-_base_ = ['_base_/wecromcl_finetune.py']
+_base_ = ['_base_/wecromcl_finetune.py', '_base_/datasets/totaltext.py']
 
-data_root = 'data/totaltext'
-# annotations are loaded after the resize: polygons stay in image coordinates
-test_pipeline = [
-    dict(type='LoadCheckedImageFromFile', color_type='color_ignore_orientation'),
-    # short side 896, long side unbounded
-    dict(type='Resize', scale=(100000, 896), keep_ratio=True),
-    dict(type='LoadOCRAnnotations',
-         with_text=True,
-         with_bbox=True,
-         with_polygon=True,
-         with_label=True),
-    dict(type='PackOCLIPInputs'),
-]
-train_dataloader = dict(dataset=dict(data_root=data_root))
-val_dataloader = dict(dataset=dict(data_root=data_root, pipeline=test_pipeline))
+# short side 896, long side unbounded
+_base_.test_pipeline[1].scale = (100000, 896)
+train_dataloader = dict(dataset=_base_.totaltext_train)
+val_dataloader = dict(
+    dataset=dict(pipeline=_base_.test_pipeline, **_base_.totaltext_test))
 test_dataloader = val_dataloader

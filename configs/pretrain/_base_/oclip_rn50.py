@@ -33,3 +33,25 @@ model = dict(type='OCLIP',
                                     std=[58.395, 57.12, 57.375],
                                     bgr_to_rgb=True,
                                     pad_size_divisor=32))
+
+# oCLIP's training pipeline (the paper's): up to max_instances words per image,
+# re-sampled every epoch, and a 512x512 RandomResizedCrop (scale 0.95-1.0, bicubic)
+# that squashes the image to the square the attention pooling expects (spatial_size
+# 16 = 512 / 32). A config at other sizes sets _base_.train_pipeline[2].max_instances
+# and [3].size (oclip_rn50-w16_1xb16-8e_synthetic.py).
+max_instances = 32
+train_pipeline = [
+    dict(type='LoadCheckedImageFromFile', color_type='color_ignore_orientation'),
+    dict(type='LoadOCRAnnotations',
+         with_text=True,
+         with_bbox=False,
+         with_polygon=False,
+         with_label=False),
+    dict(type='SampleTextInstances', max_instances=max_instances),
+    dict(type='TorchVisionWrapper',
+         op='RandomResizedCrop',
+         size=512,
+         scale=(0.95, 1.0),
+         interpolation=3),
+    dict(type='PackOCLIPInputs'),
+]

@@ -3,7 +3,9 @@
 # side in {640, 672, ..., 896} with the long side <= 1280 (multiples of 32); '###'
 # and words shorter than 3 characters dropped. Validation/test: the stage-1
 # anchor-point metric (AnchorPointMetric) on the test split's polygons and words.
-# A dataset config inherits this file and sets the data roots and its test resize.
+# A dataset config inherits this file and _base_/datasets/<set>.py, sets its test
+# resize (test_pipeline[1].scale) and puts the set's splits into the dataloaders
+# (wecromcl_r50_1xb4-80k_icdar2015.py).
 _base_ = [
     'wecromcl_runtime.py',
     'wecromcl_r50.py',
@@ -14,31 +16,20 @@ _base_ = [
 load_from = 'work_dirs/wecromcl_r50_1xb16-200k_synthtext/iter_200000.pth'
 
 dict_file = 'wecromcl_69.txt'
-train_pipeline = [
+# the pre-training augmentation (wecromcl_r50.py) at the fine-tuning scales
+_base_.train_pipeline[3].short_sides = tuple(range(640, 897, 32))
+_base_.train_pipeline[3].max_long_side = 1280
+# annotations are loaded after the resize: polygons stay in image coordinates;
+# scale=None: a dataset config sets its own and passes _base_.test_pipeline to its
+# val_dataloader (a child's change never reaches the dataloaders of this file)
+test_pipeline = [
     dict(type='LoadCheckedImageFromFile', color_type='color_ignore_orientation'),
+    dict(type='Resize', scale=None, keep_ratio=True),
     dict(type='LoadOCRAnnotations',
          with_text=True,
-         with_bbox=False,
-         with_polygon=False,
-         with_label=False),
-    dict(type='RandomRotate', max_angle=10, use_canvas=True),
-    dict(type='RandomShortSideResize',
-         short_sides=tuple(range(640, 897, 32)),
-         max_long_side=1280,
-         size_divisor=32),
-    dict(type='RandomApply',
-         transforms=[dict(type='TorchVisionWrapper', op='GaussianBlur', kernel_size=5)],
-         prob=0.1),
-    dict(type='RandomApply',
-         transforms=[
-             dict(type='TorchVisionWrapper',
-                  op='ColorJitter',
-                  brightness=0.5,
-                  contrast=0.5,
-                  saturation=0.5,
-                  hue=0.1)
-         ],
-         prob=0.5),
+         with_bbox=True,
+         with_polygon=True,
+         with_label=True),
     dict(type='PackOCLIPInputs'),
 ]
 train_dataloader = dict(batch_size=4,
@@ -51,21 +42,16 @@ train_dataloader = dict(batch_size=4,
                                                      dict_file=dict_file,
                                                      num_negatives=16)),
                         dataset=dict(type='OCLIPPretrainDataset',
-                                     ann_file='textspotting_train.json',
-                                     data_prefix=dict(img_path=''),
                                      dict_file=dict_file,
                                      lowercase=True,
                                      min_word_len=3,
                                      max_text_len=26,
-                                     pipeline=train_pipeline))
+                                     pipeline=_base_.train_pipeline))
 val_dataloader = dict(batch_size=1,
                       num_workers=2,
                       persistent_workers=False,
                       sampler=dict(type='DefaultSampler', shuffle=False),
-                      dataset=dict(type='OCRDataset',
-                                   ann_file='textspotting_test.json',
-                                   data_prefix=dict(img_path=''),
-                                   test_mode=True))
+                      dataset=dict(type='OCRDataset'))
 test_dataloader = val_dataloader
 
 max_iters = 80000

@@ -56,3 +56,35 @@ model = dict(type='WeCromCL',
                                     std=[58.395, 57.12, 57.375],
                                     bgr_to_rgb=True,
                                     pad_size_divisor=32))
+
+# The authors' pre-training augmentation (transcriptions only, no boxes): rotation
+# +-10 degrees on an expanded canvas, short side 640 with the long side <= 640 (sides
+# rounded up to multiples of 32), blur p 0.1, colour jitter p 0.5. The fine-tuning
+# (wecromcl_finetune.py) changes the resize, train_pipeline[3].
+train_pipeline = [
+    dict(type='LoadCheckedImageFromFile', color_type='color_ignore_orientation'),
+    dict(type='LoadOCRAnnotations',
+         with_text=True,
+         with_bbox=False,
+         with_polygon=False,
+         with_label=False),
+    dict(type='RandomRotate', max_angle=10, use_canvas=True),
+    dict(type='RandomShortSideResize',
+         short_sides=(640, ),
+         max_long_side=640,
+         size_divisor=32),
+    dict(type='RandomApply',
+         transforms=[dict(type='TorchVisionWrapper', op='GaussianBlur', kernel_size=5)],
+         prob=0.1),
+    dict(type='RandomApply',
+         transforms=[
+             dict(type='TorchVisionWrapper',
+                  op='ColorJitter',
+                  brightness=0.5,
+                  contrast=0.5,
+                  saturation=0.5,
+                  hue=0.1)
+         ],
+         prob=0.5),
+    dict(type='PackOCLIPInputs'),
+]
