@@ -7,7 +7,7 @@ import pytest
 from mmengine.config import Config
 from mmocr.registry import DATASETS, TRANSFORMS
 
-from mmocr_oclip.datasets import render_dataset
+from mmocr_oclip.datasets.preparers.rendering import render_dataset
 from mmocr_oclip.datasets.transforms import BadImageError, LoadCheckedImageFromFile
 
 REPO = osp.dirname(osp.abspath(__file__)).rsplit(osp.sep, 1)[0]

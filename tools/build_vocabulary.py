@@ -23,7 +23,6 @@ was built on Python 3.11.7 with::
 """
 import argparse
 import ast
-import json
 import os
 import os.path as osp
 import string
@@ -32,6 +31,8 @@ import sysconfig
 import tokenize
 from collections import Counter
 
+from mmocr_oclip.datasets.annotation_file import AnnotationFileError, read_utf8_text
+from mmocr_oclip.datasets.preparers.converters import count_words
 from mmocr_oclip.utils.resources import resolve_resource_file
 
 STRIP_CHARS = string.punctuation + '\u2018\u2019\u201c\u201d\u00ab\u00bb'
@@ -39,18 +40,36 @@ STDLIB_SKIP_DIRS = frozenset(
     ('site-packages', 'dist-packages', 'encodings', '__pycache__'))
 
 
+def tool_error(path, error):
+    """This tool's wording of the shared readers' errors, as a ValueError.
+
+    Args:
+        path (str): the file read.
+        error (OSError | AnnotationFileError): raised by
+            :func:`read_utf8_text` or :func:`count_words`.
+
+    Returns:
+        ValueError: ``'<path>: cannot read: <reason>'``, ``'<path>: not UTF-8
+        text (byte 0x.. at offset N)'`` or ``'<path>: invalid JSON at line L
+        column C: <reason>'``.
+    """
+    cause = getattr(error, 'decode_error', None)
+    if isinstance(cause, UnicodeDecodeError):
+        return ValueError(f'{path}: not UTF-8 text (byte '
+                          f'0x{cause.object[cause.start]:02x} at offset {cause.start})')
+    if cause is not None:
+        return ValueError(f'{path}: invalid JSON at line {cause.lineno} column '
+                          f'{cause.colno}: {cause.msg}')
+    return ValueError(f'{path}: cannot read: {error.strerror}')
+
+
 def read_text(path):
-    """The content of a UTF-8 text file; errors name the file and the reason."""
+    """The content of a UTF-8 text file (a leading BOM dropped); errors name the
+    file and the reason."""
     try:
-        with open(path, 'rb') as f:
-            data = f.read()
-    except OSError as e:
-        raise ValueError(f'{path}: cannot read: {e.strerror}') from e
-    try:
-        return data.decode('utf-8')
-    except UnicodeDecodeError as e:
-        raise ValueError(f'{path}: not UTF-8 text (byte 0x{data[e.start]:02x} at '
-                         f'offset {e.start})') from e
+        return read_utf8_text(path)
+    except (OSError, AnnotationFileError) as e:
+        raise tool_error(path, e) from e
 
 
 def count_text_words(text, counts):
@@ -62,28 +81,13 @@ def count_text_words(text, counts):
 
 
 def count_annotation_words(path, counts, ignore_texts=('###', )):
-    """Add the instance texts of an MMOCR 1.x annotation file to ``counts``."""
+    """Add the instance texts of an MMOCR 1.x annotation file to ``counts``, as
+    the preparers' :func:`count_words` counts them (``ignore: true`` and
+    ``ignore_texts`` skipped)."""
     try:
-        data = json.loads(read_text(path))
-    except json.JSONDecodeError as e:
-        raise ValueError(f'{path}: invalid JSON at line {e.lineno} column '
-                         f'{e.colno}: {e.msg}') from e
-    data_list = data.get('data_list') if isinstance(data, dict) else None
-    if not isinstance(data_list, list):
-        raise ValueError(f'{path}: not an MMOCR annotation file (no "data_list" '
-                         'list)')
-    for index, entry in enumerate(data_list):
-        instances = entry.get('instances') if isinstance(entry, dict) else None
-        if not isinstance(instances, list):
-            raise ValueError(f'{path}: data_list[{index}]: "instances" must be a '
-                             'list')
-        for i, instance in enumerate(instances):
-            text = instance.get('text') if isinstance(instance, dict) else None
-            if not isinstance(text, str):
-                raise ValueError(f'{path}: data_list[{index}]: instances[{i}]: '
-                                 '"text" must be a string')
-            if not instance.get('ignore', False) and text not in ignore_texts:
-                counts[text] += 1
+        counts.update(count_words([path], ignore_texts))
+    except (OSError, AnnotationFileError) as e:
+        raise tool_error(path, e) from e
 
 
 def python_sources(root):

@@ -6,9 +6,9 @@ Example:
 """
 import argparse
 
+from mmocr_oclip.datasets.preparers.rendering import (BACKGROUND_STYLES, SKIP_REASONS,
+                                                      render_dataset)
 from mmocr_oclip.datasets.pseudo_words import pseudo_words
-from mmocr_oclip.datasets.synthetic_text import (BACKGROUND_STYLES, SKIP_REASONS,
-                                                 render_dataset)
 
 # what to change for fewer skipped words of each reason
 SKIP_HINTS = {

@@ -48,7 +48,7 @@ from mmengine.registry import init_default_scope
 from mmocr.registry import METRICS, MODELS
 
 import mmocr_oclip  # noqa: F401  (registers modules)
-from mmocr_oclip.datasets.converters.json_stream import load_json_file
+from mmocr_oclip.datasets.annotation_file import load_json_file
 from mmocr_oclip.datasets.oclip_pretrain_dataset import entry_problem, instance_problem
 from mmocr_oclip.datasets.transforms import use_checked_loading
 from mmocr_oclip.models.utils.model_type_check import load_typed_checkpoint

@@ -9,7 +9,7 @@ from mmocr.models.common.dictionary import Dictionary
 from mmocr.registry import DATASETS
 
 from mmocr_oclip.utils.resources import resolve_resource_file
-from .converters.json_stream import AnnotationFileError, locate_utf8_error
+from .annotation_file import AnnotationFileError, locate_utf8_error
 from .lean_annotation_loader import LeanAnnotationLoaderMixin
 
 FILTER_STAT_KEYS = ('images', 'images_kept', 'images_without_words', 'instances',

@@ -14,9 +14,10 @@ from mmocr.registry import HOOKS, MODELS, TRANSFORMS
 from mmocr.structures import TextSpottingDataSample
 from torch import nn
 
-from mmocr_oclip.datasets import OCLIPPretrainDataset, render_dataset
-from mmocr_oclip.datasets.converters.json_stream import AnnotationFileError
+from mmocr_oclip.datasets import OCLIPPretrainDataset
+from mmocr_oclip.datasets.annotation_file import AnnotationFileError
 from mmocr_oclip.datasets.oclip_pretrain_dataset import BadSampleError
+from mmocr_oclip.datasets.preparers.rendering import render_dataset
 from mmocr_oclip.datasets.transforms import BadImageError
 from mmocr_oclip.models.utils import CharacterTokenizer
 from mmocr_oclip.models.utils.dictionary_check import (DICTIONARY_KEY,

@@ -12,8 +12,9 @@ from mmocr.structures import TextSpottingDataSample
 
 import mmocr_oclip  # noqa: F401  (registers the modules)
 from mmocr_oclip.datasets import (NegativeWordSampler, PackOCLIPInputs,
-                                  RandomShortSideResize, render_dataset,
-                                  wecromcl_collate, word_hash, word_hashes)
+                                  RandomShortSideResize, wecromcl_collate, word_hash,
+                                  word_hashes)
+from mmocr_oclip.datasets.preparers.rendering import render_dataset
 from mmocr_oclip.datasets.wecromcl_collate import _build_sampler
 from mmocr_oclip.utils.resources import packaged_dict_file
 

@@ -13,7 +13,7 @@ from mmengine.config import Config
 from mmengine.runner import load_checkpoint
 from mmocr.registry import MODELS
 
-from mmocr_oclip.datasets import render_dataset
+from mmocr_oclip.datasets.preparers.rendering import render_dataset
 
 pytestmark = pytest.mark.slow
 MIM = osp.join(osp.dirname(sys.executable), 'mim')

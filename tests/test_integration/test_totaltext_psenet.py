@@ -10,7 +10,7 @@ import pytest
 import torch
 from mmocr.registry import MODELS
 
-from mmocr_oclip.datasets import render_dataset
+from mmocr_oclip.datasets.preparers.rendering import render_dataset
 
 pytestmark = pytest.mark.slow
 MIM = osp.join(osp.dirname(sys.executable), 'mim')

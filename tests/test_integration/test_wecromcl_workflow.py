@@ -11,7 +11,7 @@ import torch
 from mmengine.config import Config
 from mmocr.registry import MODELS
 
-from mmocr_oclip.datasets import render_dataset
+from mmocr_oclip.datasets.preparers.rendering import render_dataset
 
 pytestmark = pytest.mark.slow
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))

@@ -5,7 +5,7 @@ import os
 import os.path as osp
 import sys
 
-from mmocr_oclip.datasets import render_dataset
+from mmocr_oclip.datasets.preparers.rendering import render_dataset
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 BASE = osp.join(REPO, 'configs', 'pretrain', 'oclip_rn50-w16_1xb16-8e_synthetic.py')

@@ -11,7 +11,7 @@ from mmocr.registry import MODELS
 from PIL import Image
 from scipy.io import savemat
 
-from mmocr_oclip.datasets.converters import GTFormatError, parse_icdar2015
+from mmocr_oclip.datasets.preparers.converters import GTFormatError, parse_icdar2015
 from mmocr_oclip.models.utils.dictionary_check import DictionaryMismatchError
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -117,7 +117,7 @@ def test_converted_official_checkpoint_records_its_dictionary(tmp_path, tiny_ocl
 
 def test_json_error_columns_match_json_module(tmp_path):
     """Located errors agree with json's own positions (a sanity check)."""
-    from mmocr_oclip.datasets.converters.json_stream import load_json_file
+    from mmocr_oclip.datasets.annotation_file import load_json_file
     path = tmp_path / 'x.json'
     path.write_text('[1, 2,\n 3 4]')
     with pytest.raises(ValueError) as info:

@@ -5,7 +5,7 @@ import re
 import pytest
 from mmengine.config import Config
 
-from mmocr_oclip.datasets import render_dataset
+from mmocr_oclip.datasets.preparers.rendering import render_dataset
 
 TOOLS = osp.join(osp.dirname(__file__), '..', '..', 'tools', 'analysis_tools')
 NUMBER = r'([0-9.]+)'

@@ -12,7 +12,7 @@ from mmengine.config import Config
 from mmengine.runner import load_checkpoint
 from mmocr.registry import MODELS
 
-from mmocr_oclip.datasets import render_dataset
+from mmocr_oclip.datasets.preparers.rendering import render_dataset
 from mmocr_oclip.models.utils.official_checkpoint import OfficialCheckpointError
 from mmocr_oclip.models.utils.official_wecromcl import (AUTHORS_ALPHABET,
                                                         convert_official_state_dict,

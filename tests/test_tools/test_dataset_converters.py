@@ -8,9 +8,11 @@ from scipy.io import savemat
 
 import mmocr_oclip  # noqa: F401
 from mmocr_oclip.datasets import OCLIPPretrainDataset
-from mmocr_oclip.datasets.converters import (convert_lsvt_weak, convert_synthtext,
-                                             count_characters, count_words,
-                                             coverage_report, select_characters)
+from mmocr_oclip.datasets.preparers.converters import (convert_lsvt_weak,
+                                                       convert_synthtext,
+                                                       count_characters, count_words,
+                                                       coverage_report,
+                                                       select_characters)
 
 TOOLS = osp.join(osp.dirname(__file__), '..', '..', 'tools', 'dataset_converters')
 

@@ -11,10 +11,11 @@ import pytest
 from mmocr.datasets import OCRDataset
 from PIL import Image
 
-from mmocr_oclip.datasets.converters import (GTFormatError, convert_dataset,
-                                             parse_ctw1500_txt, parse_ctw1500_xml,
-                                             parse_icdar2015, parse_totaltext)
-from mmocr_oclip.datasets.converters.gt_formats import collect_samples, main
+from mmocr_oclip.datasets.preparers.converters import (GTFormatError, convert_dataset,
+                                                       parse_ctw1500_txt,
+                                                       parse_ctw1500_xml,
+                                                       parse_icdar2015, parse_totaltext)
+from mmocr_oclip.datasets.preparers.converters.gt_formats import collect_samples, main
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 SHARED = osp.join(ROOT, '..', 'shared', 'data')

@@ -12,7 +12,8 @@ from mmengine.config import Config
 from mmocr.datasets import OCRDataset
 from mmocr.registry import MODELS
 
-from mmocr_oclip.datasets import OCLIPPretrainDataset, render_dataset
+from mmocr_oclip.datasets import OCLIPPretrainDataset
+from mmocr_oclip.datasets.preparers.rendering import render_dataset
 from mmocr_oclip.models.utils.model_type_check import (ModelTypeMismatchError,
                                                        infer_model_type)
 

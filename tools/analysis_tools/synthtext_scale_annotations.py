@@ -15,7 +15,7 @@ import time
 import numpy as np
 
 from mmocr_oclip.datasets import pseudo_words
-from mmocr_oclip.datasets.converters import dump_ocr_json
+from mmocr_oclip.datasets.preparers.converters import dump_ocr_json
 
 # SynthText: 858,750 images in 200 directories, rendered on ~8,000 backgrounds
 SYNTHTEXT_DIRS = 200

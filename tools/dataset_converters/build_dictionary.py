@@ -8,9 +8,10 @@ dictionary covers. Whitespace characters are left out with a warning.
 import argparse
 import sys
 
-from mmocr_oclip.datasets.converters import (count_characters, count_words,
-                                             coverage_report, select_characters,
-                                             write_dictionary)
+from mmocr_oclip.datasets.preparers.converters import (count_characters, count_words,
+                                                       coverage_report,
+                                                       select_characters,
+                                                       write_dictionary)
 
 
 def parse_args(argv=None):

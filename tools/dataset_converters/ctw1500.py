@@ -12,7 +12,7 @@ instances.
 """
 import sys
 
-from mmocr_oclip.datasets.converters.gt_formats import main
+from mmocr_oclip.datasets.preparers.converters.gt_formats import main
 
 if __name__ == '__main__':
     sys.exit(main('ctw1500'))

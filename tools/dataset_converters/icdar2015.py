@@ -11,7 +11,7 @@ ignored instances.
 """
 import sys
 
-from mmocr_oclip.datasets.converters.gt_formats import main
+from mmocr_oclip.datasets.preparers.converters.gt_formats import main
 
 if __name__ == '__main__':
     sys.exit(main('icdar2015'))

@@ -7,7 +7,7 @@ with its transcriptions (whitespace removed, words shorter than 2 dropped).
 import argparse
 import sys
 
-from mmocr_oclip.datasets.converters import convert_lsvt_weak
+from mmocr_oclip.datasets.preparers.converters import convert_lsvt_weak
 
 
 def parse_args(argv=None):

@@ -7,7 +7,7 @@ data/synthtext/textspotting_train.json --no-geometry`` writes one entry per imag
 import argparse
 import sys
 
-from mmocr_oclip.datasets.converters import convert_synthtext
+from mmocr_oclip.datasets.preparers.converters import convert_synthtext
 
 
 def parse_args(argv=None):

@@ -11,7 +11,7 @@ GT_DIR holds legacy ``poly_gt_img11.txt`` or comma-format ``img11.txt`` files
 """
 import sys
 
-from mmocr_oclip.datasets.converters.gt_formats import main
+from mmocr_oclip.datasets.preparers.converters.gt_formats import main
 
 if __name__ == '__main__':
     sys.exit(main('totaltext'))

@@ -125,7 +125,7 @@ def settings_of(args):
 
 
 def read_json(path):
-    from mmocr_oclip.datasets.converters.json_stream import load_json_file
+    from mmocr_oclip.datasets.annotation_file import load_json_file
     return load_json_file(path)
 
 
@@ -259,7 +259,7 @@ def train(cfg, config_file, work_dir, label, logs):
 
 
 def render_stage(s, out, logs):
-    from mmocr_oclip.datasets import render_dataset
+    from mmocr_oclip.datasets.preparers.rendering import render_dataset
     from mmocr_oclip.utils import resolve_resource_file
     root = osp.join(out, 'pretrain_data')
     common = dict(img_size=(s['img_size'], s['img_size']),

@@ -1,7 +1,8 @@
 """ICDAR2019-LSVT weak labels to MMOCR text-spotting JSON (transcriptions only)."""
 import os.path as osp
 
-from .json_stream import dump_ocr_json, load_json_file
+from mmocr_oclip.datasets.annotation_file import load_json_file
+from .json_stream import dump_ocr_json
 
 LSVT_STAT_KEYS = ('images', 'images_without_words', 'words', 'words_ignored',
                   'words_with_spaces', 'words_too_short', 'words_kept')

@@ -10,10 +10,11 @@ import cv2
 import numpy as np
 import pytest
 
-from mmocr_oclip.datasets.synthetic_text import (SyntheticTextRenderer,
-                                                 default_font_files, render_dataset)
+from mmocr_oclip.datasets.preparers.rendering import (SyntheticTextRenderer,
+                                                      default_font_files,
+                                                      render_dataset)
 
-REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 # uniform background and no image-level effects: every pixel that differs from
 # the background colour belongs to a word (fill, outline or shadow)
 CLEAN = dict(backgrounds=('plain', ),

@@ -1,16 +1,26 @@
-"""Read annotation JSON with located errors; write MMOCR 1.x JSON entry by entry."""
+"""Read annotation files (UTF-8 text, JSON) with errors that locate the problem.
+
+Errors name the file and the line and column (or byte of the line) at fault. Used
+by the datasets at training time, by the preparers' converters and by tools/.
+"""
 import json
-import os
 
 from mmengine import fileio
 
-TEXTSPOTTING_METAINFO = dict(dataset_type='TextSpottingDataset',
-                             task_name='textspotting',
-                             category=[dict(id=0, name='text')])
-
 
 class AnnotationFileError(ValueError):
-    """An annotation file that is not UTF-8 JSON; the message locates the error."""
+    """An annotation file that is not UTF-8 JSON; the message locates the error.
+
+    Args:
+        message (str): the error, with the file and the place in it.
+        decode_error (UnicodeDecodeError | json.JSONDecodeError, optional): the
+            error of decoding or parsing the whole file, for a caller that words
+            its own message.
+    """
+
+    def __init__(self, message, decode_error=None):
+        super().__init__(message)
+        self.decode_error = decode_error
 
 
 def describe_decode_error(path, data, error):
@@ -88,7 +98,7 @@ def read_utf8_text(path):
     try:
         text = data.decode('utf-8')
     except UnicodeDecodeError as e:
-        raise AnnotationFileError(describe_decode_error(path, data, e)) from None
+        raise AnnotationFileError(describe_decode_error(path, data, e), e) from None
     return text[1:] if text.startswith('\ufeff') else text
 
 
@@ -109,36 +119,4 @@ def load_json_file(path, backend_args=None):
     try:
         return json.loads(data.decode('utf-8'))
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise AnnotationFileError(describe_decode_error(path, data, e)) from None
-
-
-def dump_ocr_json(out_file, entries, metainfo=TEXTSPOTTING_METAINFO):
-    """Stream ``entries`` into an MMOCR JSON file ``{"metainfo", "data_list"}``.
-
-    The file is written under a temporary name and renamed when complete, so that
-    an error while ``entries`` is consumed leaves no partial output.
-
-    Args:
-        out_file (str): output path.
-        entries (Iterable[dict]): data_list entries, each with ``instances``.
-        metainfo (dict): the metainfo. Defaults to text spotting's.
-
-    Returns:
-        dict: ``images`` and ``instances`` written.
-    """
-    counts = dict(images=0, instances=0)
-    tmp_file = f'{out_file}.part'
-    try:
-        with open(tmp_file, 'w', encoding='utf-8') as f:
-            f.write('{"metainfo": ' + json.dumps(metainfo) + ',\n"data_list": [')
-            for entry in entries:
-                f.write(',\n' if counts['images'] else '\n')
-                f.write(json.dumps(entry, ensure_ascii=False))
-                counts['images'] += 1
-                counts['instances'] += len(entry['instances'])
-            f.write('\n]}\n')
-        os.replace(tmp_file, out_file)
-    finally:
-        if os.path.exists(tmp_file):
-            os.remove(tmp_file)
-    return counts
+        raise AnnotationFileError(describe_decode_error(path, data, e), e) from None

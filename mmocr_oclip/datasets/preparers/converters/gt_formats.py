@@ -20,7 +20,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 from mmocr.datasets.preparers.packers import TextDetPacker, TextSpottingPacker
 from PIL import Image
 
-from .json_stream import AnnotationFileError, read_utf8_text
+from mmocr_oclip.datasets.annotation_file import AnnotationFileError, read_utf8_text
 
 IMG_EXTENSIONS = ('.jpg', '.jpeg', '.png', '.bmp')
 TASKS = ('textdet', 'textspotting')

@@ -1,7 +1,7 @@
 """Build an MMOCR dictionary file from the words of annotation files."""
 from collections import Counter
 
-from .json_stream import load_json_file
+from mmocr_oclip.datasets.annotation_file import load_json_file
 
 PRINTABLE_ASCII = [chr(c) for c in range(33, 127)]
 
@@ -18,15 +18,21 @@ def count_words(ann_files, ignore_texts=('###', )):
 
     Returns:
         Counter: occurrences of every word.
+
+    Raises:
+        AnnotationFileError: a file is not UTF-8 JSON (file, line and column).
+        ValueError: a file has no ``data_list`` list, or an entry no
+            ``instances`` list of instances with a string ``text`` (file and
+            entry named).
     """
     words = Counter()
     for ann_file in ann_files:
         annotations = load_json_file(ann_file)
-        try:
-            data_list = annotations['data_list']
-        except (KeyError, TypeError) as e:
-            raise ValueError(f'{ann_file}: not an MMOCR annotation file with a '
-                             f'data_list: {e!r}') from e
+        data_list = (annotations.get('data_list')
+                     if isinstance(annotations, dict) else None)
+        if not isinstance(data_list, list):
+            raise ValueError(f'{ann_file}: not an MMOCR annotation file (no '
+                             '"data_list" list)')
         for index, entry in enumerate(data_list):
             instances = entry.get('instances') if isinstance(entry, dict) else None
             if not isinstance(instances, list):
