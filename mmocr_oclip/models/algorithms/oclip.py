@@ -4,20 +4,15 @@ import math
 
 import torch
 import torch.nn.functional as F
-from mmengine.model import BaseModel
 from mmengine.structures import InstanceData
-from mmocr.registry import MODELS, TASK_UTILS
-from torch import nn
+from mmocr.registry import MODELS
 
-from mmocr_oclip.models.utils.anchor_points import (query_slots, query_words,
-                                                    set_anchor_points)
-from mmocr_oclip.models.utils.dictionary_check import register_dictionary_check
-from mmocr_oclip.models.utils.speed_options import apply_speed_options
 from mmocr_oclip.models.utils.valid_grid_mask import valid_grid_mask
+from .base_image_text_pretrainer import BaseImageTextPretrainer
 
 
 @MODELS.register_module()
-class OCLIP(BaseModel):
+class OCLIP(BaseImageTextPretrainer):
     """oCLIP (Xue et al., ECCV 2022) in MMEngine.
 
     An image encoder (``backbone`` + attention-pooling ``neck``) and a
@@ -76,15 +71,10 @@ class OCLIP(BaseModel):
                  compile_backbone=False,
                  data_preprocessor=None,
                  init_cfg=None):
-        super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
-        self.tokenizer = TASK_UTILS.build(tokenizer)
+        super().__init__(tokenizer, data_preprocessor, init_cfg)
         self.backbone = MODELS.build(backbone)
         self.neck = MODELS.build(neck)
-        text_encoder = copy.deepcopy(text_encoder)
-        text_encoder.setdefault('vocab_size', self.tokenizer.vocab_size)
-        text_encoder.setdefault('max_len', self.tokenizer.max_len)
-        self.text_encoder = MODELS.build(text_encoder)
-        register_dictionary_check(self, self.tokenizer)
+        self.build_text_encoder(text_encoder)
         self.decoder = None
         self.loss_mask = None
         if decoder is not None:
@@ -93,20 +83,9 @@ class OCLIP(BaseModel):
             self.decoder = MODELS.build(decoder)
             self.loss_mask = MODELS.build(loss_mask)
         self.loss_contrastive = MODELS.build(loss_contrastive)
-        self.logit_scale = nn.Parameter(torch.tensor(float(init_logit_scale)))
-        self.max_logit_scale = max_logit_scale
         self.mask_prob = mask_prob
-        apply_speed_options(self, channels_last, compile_backbone)
-
-    def forward(self, inputs, data_samples=None, mode='tensor'):
-        """MMEngine's entry: ``loss``, ``predict`` or ``tensor`` (features)."""
-        if mode == 'loss':
-            return self.loss(inputs, data_samples)
-        if mode == 'predict':
-            return self.predict(inputs, data_samples)
-        if mode == 'tensor':
-            return self.extract_feat(inputs, data_samples)
-        raise RuntimeError(f'invalid mode "{mode}": use loss, predict or tensor')
+        self.finish_build(init_logit_scale, max_logit_scale, channels_last,
+                          compile_backbone)
 
     def extract_feat(self, inputs, data_samples=None, need_weights=False):
         """Image features.
@@ -151,9 +130,8 @@ class OCLIP(BaseModel):
                                                          lengths,
                                                          self.mask_prob,
                                                          generator=generator)
-        device = self.logit_scale.device
-        tokens = tokens[:, :int(lengths.max()) + 1].to(device)
-        embeds = self.text_encoder(tokens, lengths.to(device))
+        embeds = self.encode_tokens(tokens, lengths)
+        device = embeds.device
         image_index = torch.repeat_interleave(torch.arange(len(texts)), counts)
         slot = torch.arange(len(image_index)) - torch.repeat_interleave(
             counts.cumsum(0) - counts, counts)
@@ -183,10 +161,6 @@ class OCLIP(BaseModel):
         index = (texts['image_index'], texts['slot'])
         return logits[index], attn[index]
 
-    def scale(self):
-        """The clamped, exponentiated logit scale."""
-        return self.logit_scale.clamp(max=self.max_logit_scale).exp()
-
     def loss(self, inputs, data_samples):
         """Contrastive (+ masked-character) losses of a batch.
 
@@ -209,42 +183,21 @@ class OCLIP(BaseModel):
             losses['acc_mask'] = (logits.argmax(-1) == targets).float().mean().detach()
         return losses
 
-    @torch.no_grad()
+    def word_maps(self, queries, feats):
+        """Words query the image through the decoder: (B, Q, h * w), the
+        head-averaged last-layer attention of each word over the stride-32
+        grid (the words unmasked)."""
+        _, attn = self.decoder(queries, feats['image_tokens'], feats['valid'])
+        return attn
+
     def localize_words(self, inputs, data_samples, nms_kernel=5, return_maps=False):
-        """Anchor points of each image's ground-truth words, as WeCromCL's.
-
-        Each image's distinct words (see :func:`query_words`), unmasked, query
-        the image through the decoder; a word's activation map is its
-        head-averaged last-layer attention over the stride-32 grid, and a word
-        occurring k times gets the top k peaks (``nms_kernel`` max-pool NMS),
-        in original image coordinates (see :func:`set_anchor_points`).
-
-        Returns:
-            list: ``data_samples`` with ``pred_instances`` (``points`` (P, 2),
-            ``scores`` (P,), ``texts``) and, with ``return_maps``,
-            ``word_maps`` (M_b, h, w) and ``word_texts``.
-        """
+        """Anchor points of each image's ground-truth words, as WeCromCL's,
+        from the decoder's attention (see
+        :meth:`BaseImageTextPretrainer.localize_words`)."""
         if self.decoder is None:
             raise RuntimeError('OCLIP.localize_words queries words through the '
                                'decoder; this model was built with decoder=None')
-        queries = query_words(data_samples, self.tokenizer)
-        feats = self.extract_feat(inputs, data_samples)
-        valid = feats['valid']
-        index = (queries['image_index'].to(valid.device),
-                 queries['slot'].to(valid.device))
-        if queries['words']:
-            tokens, lengths = self.tokenizer.encode(queries['words'])
-            device = self.logit_scale.device
-            embeds = self.text_encoder(tokens[:, :int(lengths.max()) + 1].to(device),
-                                       lengths.to(device))
-            _, attn = self.decoder(query_slots(embeds, queries, len(data_samples)),
-                                   feats['image_tokens'], valid)
-            maps = attn[index].unflatten(-1, valid.shape[-2:])
-        else:
-            maps = feats['image_tokens'].new_zeros(0, *valid.shape[-2:])
-        stride = (inputs.size(2) / valid.size(1), inputs.size(3) / valid.size(2))
-        return set_anchor_points(data_samples, queries, maps, valid[index[0]], stride,
-                                 nms_kernel, return_maps)
+        return super().localize_words(inputs, data_samples, nms_kernel, return_maps)
 
     @torch.no_grad()
     def predict(self, inputs, data_samples, seed=0):

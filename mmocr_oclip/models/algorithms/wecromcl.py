@@ -1,25 +1,18 @@
 """WeCromCL stage 1: where is each word of an image, learned from words only."""
-import copy
 import math
 
 import torch
 import torch.nn.functional as F
-from mmengine.dist import all_gather, get_rank
-from mmengine.model import BaseModel
-from mmocr.registry import MODELS, TASK_UTILS
-from torch import nn
+from mmocr.registry import MODELS
 from torch.nn.utils.rnn import pad_sequence
 
-from mmocr_oclip.models.utils.anchor_points import (query_slots, query_words,
-                                                    set_anchor_points)
-from mmocr_oclip.models.utils.dictionary_check import register_dictionary_check
 from mmocr_oclip.models.utils.gather import all_gather_with_grad
-from mmocr_oclip.models.utils.speed_options import apply_speed_options
 from mmocr_oclip.models.utils.valid_grid_mask import valid_grid_mask
+from .base_image_text_pretrainer import BaseImageTextPretrainer
 
 
 @MODELS.register_module()
-class WeCromCL(BaseModel):
+class WeCromCL(BaseImageTextPretrainer):
     """WeCromCL (Wu et al., ECCV 2024), stage 1, in MMEngine.
 
     Image side: ``backbone`` (C2..C5) -> ``neck`` (a config or a list of
@@ -115,41 +108,22 @@ class WeCromCL(BaseModel):
                  compile_backbone=False,
                  data_preprocessor=None,
                  init_cfg=None):
-        super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
-        self.tokenizer = TASK_UTILS.build(tokenizer)
+        super().__init__(tokenizer, data_preprocessor, init_cfg)
         self.backbone = MODELS.build(backbone)
-        if isinstance(neck, (list, tuple)):
-            self.neck = nn.Sequential(*[MODELS.build(cfg) for cfg in neck])
-        else:
-            self.neck = MODELS.build(neck)
+        self.neck = self.build_modules(neck)
         self.encoder = MODELS.build(encoder)
-        text_encoder = copy.deepcopy(text_encoder)
-        text_encoder.setdefault('vocab_size', self.tokenizer.vocab_size)
-        text_encoder.setdefault('max_len', self.tokenizer.max_len)
-        self.text_encoder = MODELS.build(text_encoder)
+        self.build_text_encoder(text_encoder)
         if (getattr(self.text_encoder, 'pooling', None) == 'end'
                 and not getattr(self.tokenizer, 'end_token', True)):
             raise ValueError('WeCromCL: text_encoder pooling="end" needs a '
                              'tokenizer with end_token=True')
-        register_dictionary_check(self, self.tokenizer)
         self.head = MODELS.build(head)
         self.loss_contrastive = MODELS.build(loss)
         self.loss_in_image = MODELS.build(in_image_loss) if in_image_loss else None
-        self.logit_scale = nn.Parameter(torch.tensor(float(init_logit_scale)))
-        self.max_logit_scale = max_logit_scale
         self.mask_padding = mask_padding
         self.mask_false_negatives = mask_false_negatives
-        apply_speed_options(self, channels_last, compile_backbone)
-
-    def forward(self, inputs, data_samples=None, mode='tensor'):
-        """MMEngine's entry: ``loss``, ``predict`` or ``tensor`` (features)."""
-        if mode == 'loss':
-            return self.loss(inputs, data_samples)
-        if mode == 'predict':
-            return self.predict(inputs, data_samples)
-        if mode == 'tensor':
-            return self.extract_feat(inputs, data_samples)
-        raise RuntimeError(f'invalid mode "{mode}": use loss, predict or tensor')
+        self.finish_build(init_logit_scale, max_logit_scale, channels_last,
+                          compile_backbone)
 
     def extract_feat(self, inputs, data_samples=None):
         """The image feature map.
@@ -174,32 +148,10 @@ class WeCromCL(BaseModel):
                     valid=valid_grid_mask(inputs, size, data_samples),
                     attend=valid_grid_mask(inputs, size, masks))
 
-    def encode_words(self, words):
-        """(M, E) embeddings of M words, one text-encoder call.
-
-        Tokens are cut after the longest word (and its end token, if any),
-        unless the text encoder's output depends on the padding (the authors'
-        mean over all ``max_len`` positions, or unmasked padding keys: see
-        ``CharacterTextEncoder.depends_on_padding``).
-        """
-        tokens, lengths = self.tokenizer.encode(words)
-        depends = getattr(self.text_encoder, 'depends_on_padding', None)
-        if depends is not None and not depends():
-            end = 1 if getattr(self.tokenizer, 'end_token', True) else 0
-            tokens = tokens[:, :int(lengths.max()) + end]
-        device = self.logit_scale.device
-        return self.text_encoder(tokens.to(device), lengths.to(device))
-
     def attend(self, queries, feats):
         """Words query the image: ``(pooled (B, Q, E), attn (B, Q, h * w))``."""
         tokens = feats['image_feats'].flatten(2).transpose(1, 2)
         return self.head(queries, tokens, feats['attend'].flatten(1))
-
-    def scale(self):
-        """The (clamped, unless ``max_logit_scale`` is None) exponentiated scale."""
-        if self.max_logit_scale is None:
-            return self.logit_scale.exp()
-        return self.logit_scale.clamp(max=self.max_logit_scale).exp()
 
     @staticmethod
     def _require(data_samples, fields):
@@ -214,26 +166,18 @@ class WeCromCL(BaseModel):
                     (', in_image_words=K)' if 'in_image_texts' in missing else ')'))
 
     def false_negatives(self, data_samples):
-        """(B, G) bool: global positive j is excluded for local image b.
-
-        Column j is masked when its word hash is one of image b's
-        ``word_hashes`` or equals b's ``positive_hash``, except at b's own
-        column ``rank * B + b``. Positive hashes are gathered across ranks.
-        """
+        """(B, G) bool: the false negatives of the global batch, from the
+        samples' ``positive_hash`` / ``word_hashes`` (see
+        :meth:`AtomisticContrastiveLoss.false_negatives`)."""
         device = self.logit_scale.device
         own_hash = torch.tensor([int(s.positive_hash) for s in data_samples],
                                 dtype=torch.long,
                                 device=device)
-        all_hash = torch.cat(all_gather(own_hash))
         hashes = pad_sequence(
             [torch.as_tensor(s.word_hashes, dtype=torch.long) for s in data_samples],
             batch_first=True,
             padding_value=-1).to(device)
-        in_image = (all_hash[None, :, None] == hashes[:, None, :]).any(-1)
-        masked = in_image | (all_hash[None] == own_hash[:, None])
-        num = len(data_samples)
-        own = torch.arange(num, device=device) + get_rank() * num
-        return masked & ~F.one_hot(own, len(all_hash)).bool()
+        return self.loss_contrastive.false_negatives(own_hash, hashes)
 
     def loss(self, inputs, data_samples):
         """Atomistic contrastive loss of a batch (and the in-image word loss).
@@ -302,37 +246,10 @@ class WeCromCL(BaseModel):
         index = (starts[:, None] + slots[None]).clamp(max=max(len(embeds) - 1, 0))
         return embeds[index] * valid[..., None], valid
 
-    @torch.no_grad()
-    def localize_words(self, inputs, data_samples, nms_kernel=5, return_maps=False):
-        """Anchor points of each image's ground-truth words.
-
-        Each image is queried with its distinct words (see
-        :func:`query_words`); a word occurring k times gets the top k peaks
-        (``nms_kernel`` max-pool NMS) of its activation map over the valid
-        cells, mapped to original image coordinates (see
-        :func:`set_anchor_points`).
-
-        Returns:
-            list: ``data_samples`` with ``pred_instances`` (``points`` (P, 2),
-            ``scores`` (P,), ``texts``) and, with ``return_maps``,
-            ``word_maps`` (M_b, h, w) and ``word_texts``.
-        """
-        queries = query_words(data_samples, self.tokenizer)
-        feats = self.extract_feat(inputs, data_samples)
-        valid = feats['valid']
-        index = (queries['image_index'].to(valid.device),
-                 queries['slot'].to(valid.device))
-        if queries['words']:
-            slots = query_slots(self.encode_words(queries['words']), queries,
-                                len(data_samples))
-            _, attn = self.attend(slots, feats)
-            maps = attn[index].unflatten(-1, valid.shape[-2:])
-        else:
-            maps = feats['image_feats'].new_zeros(0, *valid.shape[-2:])
-        stride = (inputs.size(2) / valid.size(1), inputs.size(3) / valid.size(2))
-        return set_anchor_points(data_samples, queries, maps, valid[index[0]], stride,
-                                 nms_kernel, return_maps)
+    def word_maps(self, queries, feats):
+        """Words query F_I through the head: (B, Q, h * w) attention maps."""
+        return self.attend(queries, feats)[1]
 
     def predict(self, inputs, data_samples):
-        """Anchor points, see :meth:`localize_words`."""
+        """Anchor points, see :meth:`BaseImageTextPretrainer.localize_words`."""
         return self.localize_words(inputs, data_samples)

@@ -1,11 +1,11 @@
 """WeCromCL's atomistic contrastive loss: images against single words."""
 import torch
 import torch.nn.functional as F
-from mmengine.dist import get_rank
+from mmengine.dist import all_gather
 from mmocr.registry import MODELS
 from torch import nn
 
-from mmocr_oclip.models.utils.gather import all_gather_with_grad
+from mmocr_oclip.models.utils.gather import all_gather_with_grad, global_targets
 
 
 @MODELS.register_module()
@@ -19,7 +19,8 @@ class AtomisticContrastiveLoss(nn.Module):
     image g against all G images, cross-entropy over column g of the gathered
     (with gradient) ``pos_logits``. Loss = (i2t + t2i) / 2. False negatives
     (column j is the positive of another image but also a word of image b)
-    are set to -inf in both directions; the target is never masked. As with
+    are set to -inf in both directions; the target is never masked (see
+    :meth:`false_negatives`, which builds the mask from word hashes). As with
     :class:`ImageTextContrastiveLoss`, the rank-averaged loss and DDP-averaged
     gradients equal those of the global batch in one process.
 
@@ -43,8 +44,7 @@ class AtomisticContrastiveLoss(nn.Module):
         Returns:
             Tensor: scalar loss.
         """
-        num = pos_logits.size(0)
-        targets = torch.arange(num, device=pos_logits.device) + get_rank() * num
+        targets = global_targets(pos_logits.size(0), pos_logits.device)
         own = F.one_hot(targets, pos_logits.size(1)).bool()
         pos_logits = pos_logits.masked_fill(false_negatives & ~own, float('-inf'))
         loss_i2t = F.cross_entropy(torch.cat([pos_logits, neg_logits], dim=1), targets)
@@ -52,3 +52,23 @@ class AtomisticContrastiveLoss(nn.Module):
         all_pos = all_gather_with_grad(pos_logits)
         loss_t2i = F.cross_entropy(all_pos[:, targets].t(), targets)
         return self.loss_weight * (loss_i2t + loss_t2i) / 2
+
+    @staticmethod
+    def false_negatives(positive_hashes, word_hashes):
+        """(B, G) bool: global positive j is excluded for local image b.
+
+        Column j is masked when its hash is one of image b's ``word_hashes``
+        or equals b's own positive hash, except at b's own column
+        ``rank * B + b``. Positive hashes are gathered across ranks.
+
+        Args:
+            positive_hashes (Tensor): (B,) long, the hash of each local
+                image's positive word.
+            word_hashes (Tensor): (B, K) long, the hashes of each image's
+                distinct words, padded with -1.
+        """
+        all_hash = torch.cat(all_gather(positive_hashes))
+        in_image = (all_hash[None, :, None] == word_hashes[:, None, :]).any(-1)
+        masked = in_image | (all_hash[None] == positive_hashes[:, None])
+        own = global_targets(len(positive_hashes), positive_hashes.device)
+        return masked & ~F.one_hot(own, len(all_hash)).bool()

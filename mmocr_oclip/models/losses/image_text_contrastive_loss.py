@@ -1,11 +1,9 @@
 """Symmetric image-text InfoNCE loss (CLIP), gathered across ranks."""
-import torch
 import torch.nn.functional as F
-from mmengine.dist import get_rank
 from mmocr.registry import MODELS
 from torch import nn
 
-from mmocr_oclip.models.utils.gather import all_gather_with_grad
+from mmocr_oclip.models.utils.gather import all_gather_with_grad, global_targets
 
 
 @MODELS.register_module()
@@ -45,7 +43,7 @@ class ImageTextContrastiveLoss(nn.Module):
         all_images = all_gather_with_grad(image_embeds)
         all_texts = all_gather_with_grad(text_embeds)
         num = image_embeds.size(0)
-        targets = torch.arange(num, device=image_embeds.device) + get_rank() * num
+        targets = global_targets(num, image_embeds.device)
         loss_i2t = F.cross_entropy(logit_scale * image_embeds @ all_texts.t(), targets)
         loss_t2i = F.cross_entropy(logit_scale * text_embeds @ all_images.t(), targets)
         return self.loss_weight * (loss_i2t + loss_t2i) / 2

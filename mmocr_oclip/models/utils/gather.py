@@ -1,4 +1,5 @@
-"""All-gather that keeps the gradient, for contrastive losses across ranks."""
+"""The global batch of contrastive losses across ranks: an all-gather that keeps the
+gradient, and the global indices of this rank's samples."""
 import torch
 import torch.distributed as torch_dist
 from mmengine.dist import get_rank, get_world_size
@@ -33,3 +34,9 @@ def all_gather_with_grad(tensor):
     if get_world_size() == 1:
         return tensor
     return _AllGatherWithGrad.apply(tensor)
+
+
+def global_targets(num, device=None):
+    """(num,) long: the global indices ``rank * num + [0, num)`` of this rank's
+    ``num`` samples in a batch gathered with :func:`all_gather_with_grad`."""
+    return torch.arange(num, device=device) + get_rank() * num
