@@ -1,5 +1,6 @@
 import copy
 import os.path as osp
+import sys
 
 import pytest
 from mmengine.registry import DefaultScope
@@ -8,6 +9,9 @@ import mmocr_oclip  # noqa: F401  (registers the modules under test)
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 SHARED_DATA = osp.join(osp.dirname(REPO), 'shared', 'data')
+# the tools' helper packages (tools/model_converters), importable as the tools
+# themselves import them (a script's folder is first on its sys.path)
+sys.path.insert(0, osp.join(REPO, 'tools'))
 
 # an OCLIP small enough for unit tests: C5 has 128 channels, widths of 16
 TINY_OCLIP = dict(type='OCLIP',

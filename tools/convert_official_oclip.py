@@ -18,12 +18,12 @@ import sys
 from mmengine.config import DictAction
 
 import mmocr_oclip  # noqa: F401  (registers modules)
-from mmocr_oclip.models.utils.official_checkpoint import build_model, save_converted
-from mmocr_oclip.models.utils.official_oclip import (CLIP_MEAN, CLIP_STD,
-                                                     OfficialCheckpointError,
-                                                     convert_official_state_dict,
-                                                     load_official_checkpoint,
-                                                     official_resnet_depth)
+from model_converters.official_checkpoint import build_model, save_converted
+from model_converters.official_oclip import (CLIP_MEAN, CLIP_STD,
+                                             OfficialCheckpointError,
+                                             convert_official_state_dict,
+                                             load_official_checkpoint,
+                                             official_resnet_depth)
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 DEFAULT_CONFIGS = {

@@ -27,11 +27,10 @@ from mmengine.config import DictAction
 import mmocr_oclip  # noqa: F401  (registers modules)
 from mmocr_oclip.models.utils.dictionary_check import DICTIONARY_KEY
 from mmocr_oclip.models.utils.model_type_check import MODEL_TYPE_KEY
-from mmocr_oclip.models.utils.official_checkpoint import (OfficialCheckpointError,
-                                                          build_model,
-                                                          load_official_checkpoint,
-                                                          save_converted)
-from mmocr_oclip.models.utils.official_wecromcl import convert_official_state_dict
+from model_converters.official_checkpoint import (OfficialCheckpointError, build_model,
+                                                  load_official_checkpoint,
+                                                  save_converted)
+from model_converters.official_wecromcl import convert_official_state_dict
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 DEFAULT_CONFIG = osp.join(REPO, 'configs', 'pretrain',

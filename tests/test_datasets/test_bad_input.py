@@ -19,7 +19,7 @@ from mmocr_oclip.datasets.annotation_file import AnnotationFileError
 from mmocr_oclip.datasets.oclip_pretrain_dataset import BadSampleError
 from mmocr_oclip.datasets.preparers.rendering import render_dataset
 from mmocr_oclip.datasets.transforms import BadImageError
-from mmocr_oclip.models.utils import CharacterTokenizer
+from mmocr_oclip.models.tokenizers import CharacterTokenizer
 from mmocr_oclip.models.utils.dictionary_check import (DICTIONARY_KEY,
                                                        DictionaryMismatchError,
                                                        register_dictionary_check)

@@ -4,8 +4,9 @@ import torch
 from mmengine.structures import InstanceData
 from mmocr.structures import TextSpottingDataSample
 
-from mmocr_oclip.models.utils import (CharacterTokenizer, activation_peaks, query_words,
-                                      set_anchor_points)
+from mmocr_oclip.models.postprocessors import (activation_peaks, query_words,
+                                               set_anchor_points)
+from mmocr_oclip.models.tokenizers import CharacterTokenizer
 
 
 def peaks_of(maps, valid, counts):

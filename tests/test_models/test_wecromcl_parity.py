@@ -26,7 +26,7 @@ from mmocr.registry import MODELS, TASK_UTILS
 from mmocr.structures import TextSpottingDataSample
 
 from mmocr_oclip.datasets.word_hash import word_hash, word_hashes
-from mmocr_oclip.models.utils.official_wecromcl import convert_official_state_dict
+from model_converters.official_wecromcl import convert_official_state_dict
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 SYNTHTEXT = osp.join(ROOT, 'configs', 'pretrain',

@@ -10,10 +10,10 @@ import pytest
 import torch
 from mmocr.models.common.backbones import CLIPResNet
 
-from mmocr_oclip.models.utils.official_oclip import (OfficialCheckpointError,
-                                                     convert_official_state_dict,
-                                                     load_official_checkpoint,
-                                                     official_key_to_ours)
+from model_converters.official_oclip import (OfficialCheckpointError,
+                                             convert_official_state_dict,
+                                             load_official_checkpoint,
+                                             official_key_to_ours)
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 TOOL = osp.join(ROOT, 'tools', 'convert_official_oclip.py')

@@ -13,11 +13,10 @@ from mmengine.runner import load_checkpoint
 from mmocr.registry import MODELS
 
 from mmocr_oclip.datasets.preparers.rendering import render_dataset
-from mmocr_oclip.models.utils.official_checkpoint import OfficialCheckpointError
-from mmocr_oclip.models.utils.official_wecromcl import (AUTHORS_ALPHABET,
-                                                        convert_official_state_dict,
-                                                        official_key_to_ours,
-                                                        token_rows)
+from model_converters.official_checkpoint import OfficialCheckpointError
+from model_converters.official_wecromcl import (AUTHORS_ALPHABET,
+                                                convert_official_state_dict,
+                                                official_key_to_ours, token_rows)
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 

@@ -7,8 +7,8 @@ from mmengine.model import BaseModel
 from mmocr.registry import MODELS, TASK_UTILS
 from torch import nn
 
-from mmocr_oclip.models.utils.anchor_points import (query_slots, query_words,
-                                                    set_anchor_points)
+from mmocr_oclip.models.postprocessors.anchor_points import (query_slots, query_words,
+                                                             set_anchor_points)
 from mmocr_oclip.models.utils.dictionary_check import register_dictionary_check
 from mmocr_oclip.models.utils.speed_options import apply_speed_options
 

@@ -4,7 +4,7 @@ from collections import OrderedDict
 
 from torch import nn
 
-from mmocr_oclip.models.utils.quick_gelu import QuickGELU
+from .quick_gelu import QuickGELU
 
 
 def clip_mlp(width, mlp_ratio=4):

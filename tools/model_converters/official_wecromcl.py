@@ -14,7 +14,7 @@ import re
 
 import torch
 
-from .dictionary_check import DICTIONARY_KEY
+from mmocr_oclip.models.utils.dictionary_check import DICTIONARY_KEY
 from .official_checkpoint import OfficialCheckpointError, map_state_dict
 
 # The authors' alphabet as their YAML writes it (a plain scalar: ``\'`` and

@@ -11,7 +11,7 @@ from collections import OrderedDict
 
 import torch
 
-from .dictionary_check import DICTIONARY_KEY
+from mmocr_oclip.models.utils.dictionary_check import DICTIONARY_KEY
 
 MAX_LISTED = 20
 

@@ -1,0 +1,3 @@
+from .character_tokenizer import CharacterTokenizer
+
+__all__ = ['CharacterTokenizer']
