@@ -17,9 +17,14 @@ initialisation (the same seed), the baseline of every number.
 
 Stages (resumable: a rendered set, a finished run or a random-init score is kept):
 ``render`` (tools/render_synthetic_text.py + tools/build_vocabulary.py),
-``train`` (tools/train.py, then tools/save_random_init.py + tools/test.py) and
-``report`` (``results.md``, ``results.json``, ``curves.png``; configs in
-``configs/``, whole logs in ``logs/``).
+``train`` (tools/train.py, then tools/save_random_init.py + tools/test.py),
+``real`` (with ``--real-ann``, real images such as Total-Text's in MMOCR's
+text-spotting JSON: the first ``--real-num-train`` images fine-tune each variant's
+final rendered-data model and, the baseline, the same model from random
+initialisation; the last ``--real-num-heldout`` images score both and the
+rendered-only model; words shorter than 3 characters and ``###`` are left out, as
+the authors do for Total-Text) and ``report`` (``results.md``, ``results.json``,
+``curves.png``; configs in ``configs/``, whole logs in ``logs/``).
 """
 import argparse
 import glob
@@ -61,6 +66,7 @@ VARIANTS = dict(
     in_image_w100_k4_6=dict(data='w100_k4_6', options=IN_IMAGE),
 )
 METRICS = ('anchor/inside_hmean', 'anchor/own_word_rate', 'anchor/hmean')
+STAGES = ('render', 'train', 'real', 'report')
 
 
 def parse_args(argv=None):
@@ -78,14 +84,27 @@ def parse_args(argv=None):
     parser.add_argument('--val-every', type=int, default=200)
     parser.add_argument('--num-train', type=int, default=640)
     parser.add_argument('--workers', type=int, default=2)
+    parser.add_argument('--real-ann', help='text-spotting JSON of real images')
+    parser.add_argument('--real-img-root',
+                        help='folder their img_path is relative to (default: the '
+                        'folder of --real-ann)')
+    parser.add_argument('--real-num-train', type=int, default=1051)
+    parser.add_argument('--real-num-heldout', type=int, default=200)
+    parser.add_argument('--real-iters', type=int, default=600)
+    parser.add_argument('--real-size',
+                        type=int,
+                        default=320,
+                        help='short side of the real images (long side <= 1.6x)')
     parser.add_argument('--stages',
                         nargs='+',
-                        choices=('render', 'train', 'report'),
-                        default=['render', 'train', 'report'])
+                        choices=STAGES,
+                        default=['render', 'train', 'real', 'report'])
     args = parser.parse_args(argv)
     if args.iters < 1 or args.val_every < 1 or args.iters % args.val_every:
         parser.error(f'--iters ({args.iters}) must be a positive multiple of '
                      f'--val-every ({args.val_every})')
+    if 'real' in args.stages and args.real_ann and not osp.isfile(args.real_ann):
+        parser.error(f'--real-ann: file {args.real_ann!r} not found')
     return args
 
 
@@ -186,6 +205,108 @@ def test_scores(work_dir):
     return None
 
 
+def real_splits(args, out, logs):
+    """``real/train.json`` (first images), ``real/heldout.json`` (last images) and
+    ``real/vocab.txt`` (the training words, the negatives)."""
+    from mmocr_oclip.datasets.annotation_file import load_json_file
+    root = osp.join(out, 'real')
+    os.makedirs(root, exist_ok=True)
+    ann = load_json_file(args.real_ann)
+    items = ann['data_list']
+    if args.real_num_train + args.real_num_heldout > len(items):
+        raise SystemExit(f'{args.real_ann} has {len(items)} images, fewer than '
+                         f'--real-num-train + --real-num-heldout')
+    splits = dict(train=items[:args.real_num_train],
+                  heldout=items[-args.real_num_heldout:])
+    for name, data_list in splits.items():
+        with open(osp.join(root, f'{name}.json'), 'w', encoding='utf-8') as f:
+            json.dump(dict(metainfo=ann.get('metainfo', {}), data_list=data_list), f)
+    vocab = osp.join(root, 'vocab.txt')
+    if not osp.isfile(vocab):
+        run([
+            osp.join(REPO, 'tools', 'build_vocabulary.py'), '--ann-files',
+            osp.join(root, 'train.json'), '--out', vocab, '--lowercase', '--dict-file',
+            'lowercase_68.txt', '--min-len', '3'
+        ], logs, 'vocabulary_real')
+    img_root = args.real_img_root or osp.dirname(osp.abspath(args.real_ann))
+    return root, img_root
+
+
+def real_config(variant, seed, root, img_root, args):
+    """The variant's model on the real images (the same schedule as on rendered
+    images, ``--real-iters`` long)."""
+    cfg = study_config(variant, root, seed, args)
+    size = args.real_size
+    long_side = (int(1.6 * size) + 31) // 32 * 32
+    train = cfg.train_dataloader
+    train.dataset.update(data_root='',
+                         ann_file=osp.join(root, 'train.json'),
+                         data_prefix=dict(img_path=img_root),
+                         min_word_len=3)
+    train.collate_fn.sampler.vocab_file = osp.join(root, 'vocab.txt')
+    for t in train.dataset.pipeline:
+        if t['type'] == 'RandomShortSideResize':
+            t.update(short_sides=(size, ), max_long_side=long_side)
+    train.batch_size = 8
+    test = cfg.val_dataloader
+    test.dataset.update(data_root='',
+                        ann_file=osp.join(root, 'heldout.json'),
+                        data_prefix=dict(img_path=img_root))
+    for t in test.dataset.pipeline:
+        if t['type'] == 'Resize':
+            t.update(scale=(long_side, size))
+    cfg.test_dataloader = test
+    iters = args.real_iters
+    cfg.train_cfg.update(max_iters=iters, val_interval=iters // 3)
+    cfg.param_scheduler[-1].end = iters
+    cfg.default_hooks.checkpoint.interval = iters // 3
+    return cfg
+
+
+def real_stage(variant, seed, out, args, logs):
+    """Fine-tune the rendered-data model and a random initialisation on the real
+    training images; score the rendered-only model on the held-out ones."""
+    root, img_root = real_splits(args, out, logs)
+    rendered = osp.join(out, 'runs', f'{variant}_s{seed}', f'iter_{args.iters}.pth')
+    if not osp.isfile(rendered):
+        raise SystemExit(f'{rendered} not found: run the train stage first')
+    for start in ('rendered', 'random'):
+        label = f'real_{variant}_s{seed}_from_{start}'
+        work_dir = osp.join(out, 'runs', label)
+        config = osp.join(out, 'configs', f'{label}.py')
+        cfg = real_config(variant, seed, root, img_root, args)
+        if start == 'rendered':
+            cfg.load_from = rendered
+        cfg.dump(config)
+        if not osp.isfile(osp.join(work_dir, f'iter_{args.real_iters}.pth')):
+            cmd = [osp.join(REPO, 'tools', 'train.py'), config, '--work-dir', work_dir]
+            if osp.isfile(osp.join(work_dir, 'last_checkpoint')):
+                cmd.append('--resume')
+            run(cmd, logs, label)
+    test_dir = osp.join(out, 'runs', f'real_{variant}_s{seed}_rendered_only')
+    if test_scores(test_dir) is None:
+        run([
+            osp.join(REPO, 'tools', 'test.py'), config, rendered, '--work-dir', test_dir
+        ], logs, f'real_{variant}_s{seed}_rendered_only')
+
+
+def real_results(out, args):
+    """((variant, seed, start), final scores) of the finished real-image runs."""
+    rows = []
+    for variant in args.variants:
+        for seed in args.seeds:
+            prefix = osp.join(out, 'runs', f'real_{variant}_s{seed}')
+            for start in ('random', 'rendered'):
+                curve = scalars(f'{prefix}_from_{start}')
+                if curve and curve[-1][0] == args.real_iters:
+                    rows.append(
+                        ((variant, seed, f'fine-tuned from {start}'), curve[-1][1]))
+            only = test_scores(f'{prefix}_rendered_only')
+            if only:
+                rows.append(((variant, seed, 'rendered only'), only))
+    return rows
+
+
 def report_stage(out, args):
     """results.md / results.json / curves.png of the finished runs."""
     import matplotlib
@@ -229,6 +350,19 @@ def report_stage(out, args):
         peak = ', '.join(f'{m[METRICS[0]]:.3f} ({s})' for s, m in best)
         lines.append(f'| {variant} | {VARIANTS[variant]["data"]} | {len(finals)} | '
                      f'{cells} | {peak} |')
+    real_rows = real_results(out, args)
+    if real_rows:
+        lines += [
+            '', f'Real images ({args.real_num_train} fine-tuning, the last '
+            f'{args.real_num_heldout} held out, {args.real_iters} iterations):', '',
+            '| variant | seed | start | ' + ' | '.join(short.values()) + ' |',
+            '| --- ' * 6 + '|'
+        ]
+        for (variant, seed, start), scores in real_rows:
+            lines.append(f'| {variant} | {seed} | {start} | ' +
+                         ' | '.join(f'{scores[k]:.3f}' for k in METRICS) + ' |')
+            results.setdefault(variant, {}).setdefault('real', []).append(
+                dict(seed=seed, start=start, **scores))
     for ax, key in zip(axes, METRICS[:2]):
         ax.set(xlabel='iteration', ylabel=short[key], title=f'held-out {short[key]}')
         ax.grid(alpha=0.3)
@@ -258,6 +392,9 @@ def main(argv=None):
         if 'train' in args.stages:
             for seed in args.seeds:
                 train_stage(variant, seed, data_root, out, args, logs)
+        if 'real' in args.stages and args.real_ann:
+            for seed in args.seeds:
+                real_stage(variant, seed, out, args, logs)
     if 'report' in args.stages:
         report_stage(out, args)
 
