@@ -8,6 +8,7 @@ import cv2
 import numpy as np
 import pytest
 import torch
+from helpers import init_gloo
 from mmengine.logging import MessageHub, MMLogger
 from mmengine.runner import IterBasedTrainLoop, Runner
 from mmocr.registry import HOOKS, MODELS, TRANSFORMS
@@ -429,10 +430,7 @@ def test_hook_reports_every_interval_for_iteration_schedules():
 
 
 def report_worker(rank, init_file, out_dir):
-    torch.distributed.init_process_group('gloo',
-                                         init_method=f'file://{init_file}',
-                                         rank=rank,
-                                         world_size=2)
+    init_gloo(rank, init_file, 2)
     import mmocr_oclip  # noqa: F401
     hook = HOOKS.build(dict(type='BadSampleLoggerHook', max_listed=5))
     runner = FakeRunner(f'rank{rank}')

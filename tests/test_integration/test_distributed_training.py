@@ -1,21 +1,14 @@
 """Two-process CPU (gloo) training of a tiny oCLIP through tools/dist_train.sh:
 it finishes, writes a checkpoint with both ranks' generators, and resumes."""
 import os.path as osp
-import socket
 import subprocess
 
 import pytest
 import torch
-from tiny_oclip_training import (REPO, read_losses, render_tiny_dataset, train_env,
-                                 write_tiny_config)
+from helpers import (REPO, free_port, read_losses, render_tiny_dataset, train_env,
+                     write_tiny_config)
 
 pytestmark = pytest.mark.slow
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        return s.getsockname()[1]
 
 
 def dist_train(config, work_dir, *args, cwd):

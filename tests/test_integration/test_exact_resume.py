@@ -6,8 +6,8 @@ import subprocess
 import time
 
 import pytest
-from tiny_oclip_training import (read_losses, render_tiny_dataset, train_command,
-                                 train_env, write_tiny_config)
+from helpers import (read_losses, render_tiny_dataset, train_command, train_env,
+                     write_tiny_config)
 
 pytestmark = pytest.mark.slow
 

@@ -3,20 +3,17 @@ config inheritance, and oCLIP checkpoints loading into MMOCR detectors."""
 import glob
 import json
 import os
-import os.path as osp
 import subprocess
 import sys
 
 import pytest
 import torch
+from helpers import MIM, latest, mim, render_train_test
 from mmengine.config import Config
 from mmengine.runner import load_checkpoint
 from mmocr.registry import MODELS
 
-from mmocr_oclip.datasets.preparers.rendering import render_dataset
-
 pytestmark = pytest.mark.slow
-MIM = osp.join(osp.dirname(sys.executable), 'mim')
 PRETRAIN = 'configs/pretrain/oclip_rn50-w16_1xb16-8e_synthetic.py'
 DETECTOR = 'configs/textdet/psenet_resnet50-oclip-w16_fpnc_4e_synthetic.py'
 
@@ -24,21 +21,8 @@ DETECTOR = 'configs/textdet/psenet_resnet50-oclip-w16_fpnc_4e_synthetic.py'
 @pytest.fixture(scope='module')
 def rendered(tmp_path_factory):
     root = tmp_path_factory.mktemp('rendered')
-    common = dict(img_size=(96, 96), words_per_image=(1, 3), font_size=(14, 30))
-    render_dataset(str(root), 32, split='train', seed=0, **common)
-    render_dataset(str(root), 4, split='test', seed=1, **common)
+    render_train_test(root, 32, 4, img_size=(96, 96), font_size=(14, 30))
     return str(root)
-
-
-def mim(*args, cwd):
-    """Run mim from ``cwd``, return its output; fail with the output on error."""
-    proc = subprocess.run([MIM, *args],
-                          cwd=cwd,
-                          capture_output=True,
-                          text=True,
-                          timeout=900)
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    return proc.stdout + proc.stderr
 
 
 def data_options(root):
@@ -94,10 +78,6 @@ def test_resume_continues(pretrained, rendered):
     assert 'resumed epoch: 1' in log
     assert 'Epoch(train) [1]' not in log and 'Epoch(train) [2]' in log
     assert (work / 'epoch_2.pth').is_file()
-
-
-def latest(work):
-    return (work / 'last_checkpoint').read_text().strip()
 
 
 def test_detector_finetune_and_mim_test(pretrained, rendered):

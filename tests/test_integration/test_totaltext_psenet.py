@@ -1,20 +1,17 @@
 """PSENet on Total-Text: official-format ground truth -> our converter -> a
 fine-tune of one iteration from an oCLIP checkpoint (`mim train`) -> `mim test`."""
+import copy
 import json
 import os.path as osp
 import shutil
-import subprocess
 import sys
 
 import pytest
 import torch
+from helpers import MIM, REPO, WIDE_OCLIP, render_train_test, run
 from mmocr.registry import MODELS
 
-from mmocr_oclip.datasets.preparers.rendering import render_dataset
-
 pytestmark = pytest.mark.slow
-MIM = osp.join(osp.dirname(sys.executable), 'mim')
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = 'configs/textdet/psenet_resnet50-oclip_fpnf_600e_totaltext.py'
 
 
@@ -36,21 +33,9 @@ def write_totaltext_split(rendered, split, images_dir, gt_dir):
             f.write('\n'.join(lines) + '\n')
 
 
-def run(*args, cwd):
-    proc = subprocess.run(list(args),
-                          cwd=cwd,
-                          capture_output=True,
-                          text=True,
-                          timeout=900)
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    return proc.stdout + proc.stderr
-
-
 def test_psenet_totaltext_finetune_and_test(tmp_path):
     rendered = str(tmp_path / 'rendered')
-    common = dict(img_size=(160, 160), words_per_image=(1, 3), font_size=(20, 40))
-    render_dataset(rendered, 2, split='train', seed=0, **common)
-    render_dataset(rendered, 2, split='test', seed=1, **common)
+    render_train_test(rendered, 2, 2, img_size=(160, 160), font_size=(20, 40))
     data = tmp_path / 'data' / 'totaltext'
     for split in ('train', 'test'):
         images, gts = tmp_path / 'Images' / split, tmp_path / 'gt' / split
@@ -70,16 +55,7 @@ def test_psenet_totaltext_finetune_and_test(tmp_path):
     test_ann = json.load(open(data / 'textdet_test.json'))
     assert sum(i['ignore'] for d in test_ann['data_list'] for i in d['instances']) == 2
 
-    oclip = MODELS.build(
-        dict(type='OCLIP',
-             backbone=dict(type='OCLIPResNet', depth=50, out_indices=(3, )),
-             neck=dict(type='AttentionPoolNeck', embed_dim=32, num_heads=8),
-             text_encoder=dict(type='CharacterTextEncoder',
-                               width=16,
-                               num_layers=1,
-                               num_heads=2,
-                               embed_dim=32),
-             decoder=None))
+    oclip = MODELS.build(dict(copy.deepcopy(WIDE_OCLIP), decoder=None))
     oclip.init_weights()
     torch.save(dict(state_dict=oclip.state_dict()), tmp_path / 'oclip.pth')
 

@@ -8,14 +8,11 @@ import sys
 
 import pytest
 import torch
+from helpers import REPO, latest, mim, render_train_test
 from mmengine.config import Config
 from mmocr.registry import MODELS
 
-from mmocr_oclip.datasets.preparers.rendering import render_dataset
-
 pytestmark = pytest.mark.slow
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-MIM = osp.join(osp.dirname(sys.executable), 'mim')
 DEMO = 'configs/pretrain/wecromcl_r50-w16_1xb16-400i_synthetic.py'
 FINETUNE = osp.join(REPO, 'configs/pretrain/wecromcl_r50_1xb4-80k_icdar2015.py')
 STOCK_PSENET = 'mmocr::textdet/psenet/psenet_resnet50_fpnf_600e_icdar2015.py'
@@ -25,9 +22,7 @@ STOCK_PSENET = 'mmocr::textdet/psenet/psenet_resnet50_fpnf_600e_icdar2015.py'
 def rendered(tmp_path_factory):
     """Rendered train/test sets and a negatives vocabulary of the train words."""
     root = tmp_path_factory.mktemp('rendered')
-    common = dict(img_size=(96, 96), words_per_image=(1, 3), font_size=(14, 30))
-    render_dataset(str(root), 24, split='train', seed=0, **common)
-    render_dataset(str(root), 4, split='test', seed=1, **common)
+    render_train_test(root, 24, 4, img_size=(96, 96), font_size=(14, 30))
     subprocess.run([
         sys.executable,
         osp.join(REPO, 'tools/build_vocabulary.py'), '--ann-files',
@@ -37,22 +32,6 @@ def rendered(tmp_path_factory):
     ],
                    check=True)
     return root
-
-
-def mim(*args, cwd):
-    """Run mim from ``cwd``, return its output; fail with the output on error."""
-    proc = subprocess.run([MIM, *args],
-                          cwd=cwd,
-                          capture_output=True,
-                          text=True,
-                          timeout=900)
-    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    return proc.stdout + proc.stderr
-
-
-def latest(work):
-    """The newest checkpoint of a work dir (older ones are rotated out)."""
-    return (work / 'last_checkpoint').read_text().strip()
 
 
 def small_run_options(root, max_iters):

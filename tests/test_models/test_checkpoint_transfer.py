@@ -1,5 +1,8 @@
 """oCLIP checkpoints load into MMOCR detectors with no renaming."""
+import copy
+
 import torch
+from helpers import WIDE_OCLIP, detector_batch
 from mmengine.config import Config
 from mmengine.runner import save_checkpoint
 from mmocr.registry import MODELS
@@ -38,31 +41,16 @@ def test_stock_psenet_oclip_runs_forward_on_cpu(tmp_path):
     model = MODELS.build(cfg.model)
     model.init_weights()
     model.eval()
-    from mmocr.structures import TextDetDataSample
-    sample = TextDetDataSample(metainfo=dict(
-        img_shape=(160, 160), ori_shape=(160, 160), scale_factor=(1.0, 1.0)))
-    data = model.data_preprocessor(
-        dict(inputs=[torch.randint(0, 255, (3, 160, 160), dtype=torch.uint8)],
-             data_samples=[sample]), False)
+    data = detector_batch(model, 160, high=255)
     with torch.no_grad():
         out = model(**data, mode='predict')
     assert 'polygons' in out[0].pred_instances
 
 
 def make_oclip(depth):
-    oclip = MODELS.build(
-        dict(type='OCLIP',
-             backbone=dict(type='OCLIPResNet', depth=depth, out_indices=(3, )),
-             neck=dict(type='AttentionPoolNeck', embed_dim=32, num_heads=8),
-             text_encoder=dict(type='CharacterTextEncoder',
-                               width=16,
-                               num_layers=1,
-                               num_heads=2,
-                               embed_dim=32),
-             decoder=dict(type='VisualTextualDecoder',
-                          embed_dim=32,
-                          num_layers=1,
-                          num_heads=2)))
+    cfg = copy.deepcopy(WIDE_OCLIP)
+    cfg['backbone']['depth'] = depth
+    oclip = MODELS.build(cfg)
     for p in oclip.backbone.parameters():
         torch.nn.init.normal_(p)
     return oclip

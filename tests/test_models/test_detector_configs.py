@@ -10,11 +10,11 @@ import os.path as osp
 
 import pytest
 import torch
+from helpers import REPO, detector_batch
 from mmengine.config import Config
 from mmocr.registry import MODELS
 from mmocr.structures import TextDetDataSample
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIGS = [
     'dbnet_resnet50-oclip_fpnc_1200e_icdar2015.py',
     'dbnet_resnet50-oclip_fpnc_1200e_totaltext.py',
@@ -135,11 +135,7 @@ def test_backbone_equals_checkpoint(detector, oclip_checkpoint):
 
 def test_predict_on_random_image(detector):
     torch.manual_seed(0)
-    sample = TextDetDataSample(metainfo=dict(
-        img_shape=(128, 128), ori_shape=(128, 128), scale_factor=(1.0, 1.0)))
-    data = detector.data_preprocessor(
-        dict(inputs=[torch.randint(0, 256, (3, 128, 128), dtype=torch.uint8)],
-             data_samples=[sample]), False)
+    data = detector_batch(detector, 128)
     with torch.no_grad():
         out = detector(**data, mode='predict')
     assert len(out) == 1

@@ -8,10 +8,9 @@ import os
 import pytest
 import torch
 import torch.distributed as dist
-import torch.multiprocessing as mp
+from helpers import TINY_WECROMCL, init_gloo, make_batch, spawn_gloo
 from mmengine.registry import DefaultScope
 from mmocr.registry import MODELS
-from test_wecromcl import TINY_WECROMCL, make_batch
 
 from mmocr_oclip.models.losses import AtomisticContrastiveLoss
 
@@ -30,10 +29,7 @@ def global_batch():
 
 
 def worker(rank, init_file, out_dir):
-    dist.init_process_group('gloo',
-                            init_method=f'file://{init_file}',
-                            rank=rank,
-                            world_size=WORLD)
+    init_gloo(rank, init_file, WORLD)
     pos, neg, mask = global_batch()
     local = slice(rank * BATCH, (rank + 1) * BATCH)
     pos = pos[local].clone().requires_grad_()
@@ -47,10 +43,7 @@ def worker(rank, init_file, out_dir):
 
 @pytest.mark.slow
 def test_two_process_loss_and_gradients_equal_single_process(tmp_path):
-    mp.spawn(worker,
-             args=(str(tmp_path / 'init'), str(tmp_path)),
-             nprocs=WORLD,
-             join=True)
+    spawn_gloo(worker, tmp_path, WORLD)
     pos, neg, mask = global_batch()
     assert mask.any()
     pos.requires_grad_()
@@ -91,10 +84,7 @@ def tiny_model_and_batch(images):
 
 
 def model_worker(rank, init_file, out_dir):
-    dist.init_process_group('gloo',
-                            init_method=f'file://{init_file}',
-                            rank=rank,
-                            world_size=WORLD)
+    init_gloo(rank, init_file, WORLD)
     half = len(MODEL_WORDS) // WORLD
     model, data = tiny_model_and_batch(slice(rank * half, (rank + 1) * half))
     assert model.false_negatives(data['data_samples']).sum() == (rank == 0)
@@ -111,10 +101,7 @@ def model_worker(rank, init_file, out_dir):
 
 @pytest.mark.slow
 def test_two_process_wecromcl_equals_single_process(tmp_path):
-    mp.spawn(model_worker,
-             args=(str(tmp_path / 'init'), str(tmp_path)),
-             nprocs=WORLD,
-             join=True)
+    spawn_gloo(model_worker, tmp_path, WORLD)
     model, data = tiny_model_and_batch(slice(None))
     loss = model.loss(**data)['loss']
     loss.backward()

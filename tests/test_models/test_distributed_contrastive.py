@@ -6,7 +6,7 @@ import os
 import pytest
 import torch
 import torch.distributed as dist
-import torch.multiprocessing as mp
+from helpers import init_gloo, spawn_gloo
 
 from mmocr_oclip.models.losses import ImageTextContrastiveLoss
 
@@ -21,10 +21,7 @@ def global_batch():
 
 
 def worker(rank, init_file, out_dir):
-    dist.init_process_group('gloo',
-                            init_method=f'file://{init_file}',
-                            rank=rank,
-                            world_size=WORLD)
+    init_gloo(rank, init_file, WORLD)
     images, texts = global_batch()
     local = slice(rank * BATCH, (rank + 1) * BATCH)
     image = images[local].clone().requires_grad_()
@@ -38,10 +35,7 @@ def worker(rank, init_file, out_dir):
 
 @pytest.mark.slow
 def test_two_process_loss_and_gradients_equal_single_process(tmp_path):
-    mp.spawn(worker,
-             args=(str(tmp_path / 'init'), str(tmp_path)),
-             nprocs=WORLD,
-             join=True)
+    spawn_gloo(worker, tmp_path, WORLD)
     images, texts = global_batch()
     images.requires_grad_()
     texts.requires_grad_()

@@ -2,6 +2,7 @@
 import copy
 
 import pytest
+from helpers import oclip_dataloader
 from mmengine.runner import Runner
 from mmengine.runner.checkpoint import _load_checkpoint
 from mmocr.registry import MODELS
@@ -33,14 +34,7 @@ def test_runner_checkpoints_record_the_model_type(tmp_path, tiny_oclip_cfg):
     runner = Runner(
         model=tiny_oclip_cfg,
         work_dir=str(tmp_path / 'work'),
-        train_dataloader=dict(batch_size=2,
-                              num_workers=0,
-                              sampler=dict(type='DefaultSampler', shuffle=False),
-                              dataset=dict(type='OCLIPPretrainDataset',
-                                           data_root=str(tmp_path / 'data'),
-                                           ann_file='textspotting_train.json',
-                                           data_prefix=dict(img_path=''),
-                                           pipeline=pipeline)),
+        train_dataloader=oclip_dataloader(tmp_path / 'data', pipeline, shuffle=False),
         optim_wrapper=dict(optimizer=dict(type='AdamW', lr=1e-4)),
         train_cfg=dict(by_epoch=False, max_iters=1),
         default_hooks=dict(

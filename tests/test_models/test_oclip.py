@@ -1,24 +1,12 @@
+"""OCLIP: the loss, the padded batch, prediction and word localization."""
 import pytest
 import torch
 import torch.nn.functional as F
-from mmengine.structures import InstanceData
+from helpers import make_batch
 from mmocr.registry import MODELS
 from mmocr.structures import TextSpottingDataSample
 
 from mmocr_oclip.models.utils.valid_grid_mask import valid_grid_mask
-
-
-def make_batch(model, words_per_image, shapes, seed=0):
-    g = torch.Generator().manual_seed(seed)
-    samples = []
-    for words, shape in zip(words_per_image, shapes):
-        sample = TextSpottingDataSample(metainfo=dict(img_shape=shape))
-        sample.gt_instances = InstanceData(texts=list(words))
-        samples.append(sample)
-    inputs = [
-        torch.randint(0, 255, (3, ) + s, generator=g, dtype=torch.uint8) for s in shapes
-    ]
-    return model.data_preprocessor(dict(inputs=inputs, data_samples=samples), True)
 
 
 @pytest.fixture
@@ -116,25 +104,6 @@ def test_predict_and_metric(model):
     assert all(0 <= v <= 1 for v in res.values())
 
 
-def test_metric_hand_computed():
-    from mmocr.registry import METRICS
-    metric = METRICS.build(dict(type='OCLIPPretrainMetric'))
-    a = dict(pred_instances=dict(masked_targets=torch.tensor([5, 6, -1]),
-                                 pred_labels=torch.tensor([5, 7, 1])),
-             i2t_correct=True,
-             t2i_correct=False)
-    b = dict(pred_instances=dict(masked_targets=torch.tensor([9]),
-                                 pred_labels=torch.tensor([9])),
-             i2t_correct=False,
-             t2i_correct=False)
-    metric.process({}, [a, b])
-    assert metric.compute_metrics(metric.results) == {
-        'i2t_recall@1': 0.5,
-        't2i_recall@1': 0.0,
-        'mask_char_acc': 2 / 3
-    }
-
-
 def test_first_stage_has_no_decoder(tiny_oclip_cfg):
     cfg = tiny_oclip_cfg
     cfg['decoder'] = None
@@ -149,6 +118,29 @@ def test_image_without_words_is_an_error(model):
     data['data_samples'][1].set_metainfo(dict(img_path='empty.jpg'))
     with pytest.raises(ValueError, match='empty.jpg'):
         model.loss(**data)
+
+
+def test_oclip_localize_words(tiny_oclip_cfg):
+    torch.manual_seed(0)
+    oclip = MODELS.build(tiny_oclip_cfg)
+    oclip.init_weights()
+    oclip.eval()
+    data = make_batch(oclip, [['Stop', 'STOP', 'go'], ['left']], [(64, 64), (96, 128)],
+                      [[], []])
+    outs = oclip.localize_words(**data, return_maps=True)
+    first = outs[0].pred_instances
+    # stride 32: the 64 x 64 image covers 2 x 2 cells, within one 5 x 5 NMS
+    # window, so 'stop' (twice) gets a single peak
+    assert sorted(first.texts) == ['go', 'stop']
+    assert outs[0].word_maps.shape == (2, 3, 4)
+    assert set(first.points.flatten().tolist()) <= {16.0, 48.0}
+    assert outs[1].pred_instances.texts == ['left']
+    first = oclip.localize_words(**data, nms_kernel=1)[0].pred_instances
+    stops = first.points[[t == 'stop' for t in first.texts]]
+    assert len(stops) == 2 and not torch.equal(stops[0], stops[1])
+    tiny_oclip_cfg['decoder'] = None
+    with pytest.raises(RuntimeError, match='decoder'):
+        MODELS.build(tiny_oclip_cfg).localize_words(**data)
 
 
 def test_valid_mask_hand_computed():

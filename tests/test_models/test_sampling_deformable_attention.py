@@ -2,6 +2,7 @@
 function: PyTorch sampling, recomputed sampling, checkpointed layers."""
 import pytest
 import torch
+from helpers import TINY_DEFORMABLE_ENCODER
 from mmcv.ops import MultiScaleDeformableAttention
 from mmcv.ops.multi_scale_deform_attn import multi_scale_deformable_attn_pytorch
 from mmocr.registry import MODELS
@@ -10,12 +11,10 @@ from mmocr_oclip.models.layers.sampling_deformable_attention import (
     FusedDeformableSampling, SamplingDeformableAttention, cpu_kernel,
     deformable_sampling)
 
-ENCODER = dict(type='DeformableEncoder',
+# the necks' tiny encoder at other widths, with dropout (the paths must draw the
+# same masks)
+ENCODER = dict(TINY_DEFORMABLE_ENCODER,
                in_channels=(16, 16),
-               embed_dims=32,
-               num_layers=2,
-               num_heads=4,
-               num_points=2,
                feedforward_channels=24,
                dropout=0.1,
                out_channels=8,

@@ -1,71 +1,18 @@
 """WeCromCL: text pooling, the text-as-query head, the algorithm (loss,
-false negatives, anchor points) and OCLIP's anchor points."""
+false negatives, anchor points)."""
 import copy
 import math
 
+import helpers
 import pytest
 import torch
 import torch.nn.functional as F
-from mmengine.structures import InstanceData
+from helpers import TINY_WECROMCL
 from mmocr.registry import MODELS
-from mmocr.structures import TextSpottingDataSample
 
-from mmocr_oclip.datasets.word_hash import word_hash, word_hashes
 from mmocr_oclip.models import (CharacterTextEncoder, InImageWordContrastiveLoss,
                                 TextQueryAttentionHead)
 from mmocr_oclip.models.utils.dictionary_check import DictionaryMismatchError
-
-# a WeCromCL small enough for unit tests (C2..C5 = 16, 32, 64, 128 channels),
-# with this project's fixes of the authors' defects switched on (padding masked
-# in the encoder, head and text encoder, mean over the real characters, false
-# negatives masked, clamped temperature) and the 68-character dictionary with
-# an end token; test_wecromcl_parity.py checks the authors' defaults
-TINY_WECROMCL = dict(type='WeCromCL',
-                     backbone=dict(type='mmdet.ResNet',
-                                   depth=50,
-                                   base_channels=4,
-                                   out_indices=(0, 1, 2, 3),
-                                   norm_eval=False),
-                     neck=[
-                         dict(type='BiFPN',
-                              in_channels=[16, 32, 64, 128],
-                              out_channels=16),
-                         dict(type='MultiScaleConcatNeck',
-                              in_channels=16,
-                              branch_channels=8),
-                     ],
-                     encoder=dict(type='DeformableEncoder',
-                                  in_channels=(24, 24),
-                                  embed_dims=24,
-                                  num_layers=2,
-                                  num_heads=4,
-                                  num_points=2,
-                                  feedforward_channels=32,
-                                  out_channels=16,
-                                  num_groups=8),
-                     text_encoder=dict(type='CharacterTextEncoder',
-                                       width=16,
-                                       num_layers=1,
-                                       num_heads=2,
-                                       embed_dim=16,
-                                       causal=False,
-                                       pooling='mean',
-                                       mask_padding=True),
-                     head=dict(type='TextQueryAttentionHead',
-                               text_dims=16,
-                               image_dims=16,
-                               attn_dims=16),
-                     tokenizer=dict(type='CharacterTokenizer',
-                                    dict_file='lowercase_68.txt',
-                                    max_len=26),
-                     mask_padding=True,
-                     mask_false_negatives=True,
-                     max_logit_scale=math.log(100),
-                     data_preprocessor=dict(type='TextDetDataPreprocessor',
-                                            mean=[123.675, 116.28, 103.53],
-                                            std=[58.395, 57.12, 57.375],
-                                            bgr_to_rgb=True,
-                                            pad_size_divisor=32))
 
 WORDS = [['stop', 'here', 'stop'], ['go', 'left'], ['exit', 'here', '42']]
 SHAPES = [(64, 64), (96, 128), (64, 96)]
@@ -139,21 +86,8 @@ def test_head_matches_per_image_reference_with_padding():
 
 # ------------------------------------------------------------------- algorithm
 def make_batch(model, words=WORDS, shapes=SHAPES, negatives=NEGATIVES, seed=0):
-    """Preprocessed inputs and samples with the fields wecromcl_collate sets."""
-    g = torch.Generator().manual_seed(seed)
-    samples = []
-    for i, (texts, shape) in enumerate(zip(words, shapes)):
-        sample = TextSpottingDataSample(metainfo=dict(img_shape=shape))
-        sample.gt_instances = InstanceData(texts=list(texts))
-        sample.positive_text = texts[0]
-        sample.negative_texts = list(negatives[i])
-        sample.word_hashes = word_hashes(texts)
-        sample.positive_hash = word_hash(texts[0])
-        samples.append(sample)
-    inputs = [
-        torch.randint(0, 255, (3, ) + s, generator=g, dtype=torch.uint8) for s in shapes
-    ]
-    return model.data_preprocessor(dict(inputs=inputs, data_samples=samples), True)
+    """The batch above by default, with the fields wecromcl_collate sets."""
+    return helpers.make_batch(model, words, shapes, negatives, seed)
 
 
 @pytest.fixture(scope='module')
@@ -293,30 +227,6 @@ def test_localize_words_maps(model):
     # image 0 (64 x 64 in a 96 x 128 batch): no attention on padding
     assert outs[0].word_maps[:, 8:].abs().sum() == 0
     assert outs[0].word_maps[:, :, 8:].abs().sum() == 0
-
-
-# ------------------------------------------------------------------------ OCLIP
-def test_oclip_localize_words(tiny_oclip_cfg):
-    torch.manual_seed(0)
-    oclip = MODELS.build(tiny_oclip_cfg)
-    oclip.init_weights()
-    oclip.eval()
-    data = make_batch(oclip, [['Stop', 'STOP', 'go'], ['left']], [(64, 64), (96, 128)],
-                      [[], []])
-    outs = oclip.localize_words(**data, return_maps=True)
-    first = outs[0].pred_instances
-    # stride 32: the 64 x 64 image covers 2 x 2 cells, within one 5 x 5 NMS
-    # window, so 'stop' (twice) gets a single peak
-    assert sorted(first.texts) == ['go', 'stop']
-    assert outs[0].word_maps.shape == (2, 3, 4)
-    assert set(first.points.flatten().tolist()) <= {16.0, 48.0}
-    assert outs[1].pred_instances.texts == ['left']
-    first = oclip.localize_words(**data, nms_kernel=1)[0].pred_instances
-    stops = first.points[[t == 'stop' for t in first.texts]]
-    assert len(stops) == 2 and not torch.equal(stops[0], stops[1])
-    tiny_oclip_cfg['decoder'] = None
-    with pytest.raises(RuntimeError, match='decoder'):
-        MODELS.build(tiny_oclip_cfg).localize_words(**data)
 
 
 def test_checkpoint_of_another_dictionary_is_refused(tmp_path):

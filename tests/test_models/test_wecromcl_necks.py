@@ -4,21 +4,11 @@ import math
 
 import pytest
 import torch
+from helpers import TINY_DEFORMABLE_ENCODER as TINY_ENCODER
 from mmocr.registry import MODELS
 from torch import nn
 
 from mmocr_oclip.models.necks.deformable_encoder import MaskedGroupNorm
-
-TINY_ENCODER = dict(type='DeformableEncoder',
-                    in_channels=(12, 12),
-                    embed_dims=32,
-                    num_layers=2,
-                    num_heads=4,
-                    num_points=2,
-                    feedforward_channels=32,
-                    dropout=0.0,
-                    out_channels=16,
-                    num_groups=8)
 
 
 def pyramid(batch, height, width, channels, strides=(4, 8, 16, 32)):

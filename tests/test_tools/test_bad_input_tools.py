@@ -1,12 +1,12 @@
 """Bad input in the converters and tools: they stop naming the file, place, reason."""
 import copy
-import importlib.util
 import json
 import os.path as osp
 
 import numpy as np
 import pytest
 import torch
+from helpers import REPO, load_tool, official_state_dict
 from mmocr.registry import MODELS
 from PIL import Image
 from scipy.io import savemat
@@ -14,17 +14,8 @@ from scipy.io import savemat
 from mmocr_oclip.datasets.preparers.converters import GTFormatError, parse_icdar2015
 from mmocr_oclip.models.utils.dictionary_check import DictionaryMismatchError
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 NOT_UTF8 = b'{"gt_0": [\n  {"transcription": "caf\xe9"}]}\n'
 BAD_JSON = '{"gt_0": [\n  {"transcription": "a"},\n]}\n'
-
-
-def load_tool(path):
-    spec = importlib.util.spec_from_file_location('tool_' + osp.basename(path)[:-3],
-                                                  osp.join(REPO, path))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.mark.parametrize('tool', ['lsvt', 'build_dictionary'])
@@ -93,12 +84,7 @@ def test_converted_official_checkpoint_records_its_dictionary(tmp_path, tiny_ocl
                         "'mmocr_oclip'], allow_failed_imports=False)\n"
                         f'model = {tiny_oclip_cfg!r}\n')
     model = tool.build_model(str(cfg_file))
-    spec = importlib.util.spec_from_file_location(
-        'converter_tests',
-        osp.join(osp.dirname(__file__), 'test_convert_official_oclip.py'))
-    converter_tests = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(converter_tests)
-    official = converter_tests.official_state_dict(model)
+    official = official_state_dict(model)
     assert not [k for k in official if 'dictionary' in k]
     torch.save(dict(state_dict=official), tmp_path / 'theirs.pth')
     tool.convert(str(tmp_path / 'theirs.pth'), str(tmp_path / 'ours.pth'),

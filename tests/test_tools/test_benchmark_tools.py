@@ -1,22 +1,12 @@
-import importlib.util
-import os.path as osp
 import re
 
 import pytest
+from helpers import load_tool, oclip_dataloader
 from mmengine.config import Config
 
 from mmocr_oclip.datasets.preparers.rendering import render_dataset
 
-TOOLS = osp.join(osp.dirname(__file__), '..', '..', 'tools', 'analysis_tools')
 NUMBER = r'([0-9.]+)'
-
-
-def load_tool(name):
-    spec = importlib.util.spec_from_file_location(f'tool_{name}',
-                                                  osp.join(TOOLS, f'{name}.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def number(pattern, text):
@@ -46,14 +36,7 @@ def tiny_config(tmp_path_factory, tiny_oclip_template):
         dict(default_scope='mmocr',
              custom_imports=dict(imports=['mmocr_oclip'], allow_failed_imports=False),
              model=tiny_oclip_template,
-             train_dataloader=dict(batch_size=2,
-                                   num_workers=0,
-                                   sampler=dict(type='DefaultSampler', shuffle=True),
-                                   dataset=dict(type='OCLIPPretrainDataset',
-                                                data_root=str(root / 'data'),
-                                                ann_file='textspotting_train.json',
-                                                data_prefix=dict(img_path=''),
-                                                pipeline=pipeline)),
+             train_dataloader=oclip_dataloader(root / 'data', pipeline, shuffle=True),
              optim_wrapper=dict(type='OptimWrapper',
                                 optimizer=dict(type='AdamW', lr=1e-4))))
     path = str(root / 'tiny_oclip.py')
@@ -62,7 +45,7 @@ def tiny_config(tmp_path_factory, tiny_oclip_template):
 
 
 def test_benchmark_pretrain_prints_every_number(tiny_config, capsys):
-    tool = load_tool('benchmark_pretrain')
+    tool = load_tool('tools/analysis_tools/benchmark_pretrain.py')
     tool.main([tiny_config, '--iters', '2', '--warmup', '1'])
     out = capsys.readouterr().out
     step = number(rf'^s/iter \(median\): {NUMBER}$', out)
@@ -90,7 +73,7 @@ def test_benchmark_pretrain_prints_every_number(tiny_config, capsys):
 
 
 def test_flops_grow_with_image_size_and_loss_costs_more(tiny_config, capsys):
-    tool = load_tool('benchmark_pretrain')
+    tool = load_tool('tools/analysis_tools/benchmark_pretrain.py')
     pattern = rf'^forward FLOPs per image \(mode=(\w+), input 3x(\d+)x(\d+)\): {NUMBER}'
     flops = {}
     for mode, size in (('loss', '64'), ('tensor', '64'), ('tensor', '128')):
@@ -115,7 +98,7 @@ def test_flops_grow_with_image_size_and_loss_costs_more(tiny_config, capsys):
 
 
 def test_benchmark_pretrain_data_only(tiny_config, capsys):
-    tool = load_tool('benchmark_pretrain')
+    tool = load_tool('tools/analysis_tools/benchmark_pretrain.py')
     tool.main([
         tiny_config, '--data-only', '--iters', '4', '--warmup', '1', '--num-workers',
         '1'
@@ -129,11 +112,11 @@ def test_benchmark_pretrain_data_only(tiny_config, capsys):
 
 
 def test_benchmark_dataset_index(tmp_path, capsys):
-    scale = load_tool('synthtext_scale_annotations')
+    scale = load_tool('tools/analysis_tools/synthtext_scale_annotations.py')
     ann = str(tmp_path / 'ann.json')
     scale.main([ann, '--num-images', '150', '--with-geometry'])
     words = int(number(r'150 images, (\d+) words', capsys.readouterr().out))
-    tool = load_tool('benchmark_dataset_index')
+    tool = load_tool('tools/analysis_tools/benchmark_dataset_index.py')
     for extra in ([], ['--stock-json']):
         tool.main([ann, '--num-workers', '2', '--batch-size', '16'] + extra)
         out = capsys.readouterr().out
@@ -151,7 +134,7 @@ def test_benchmark_dataset_index(tmp_path, capsys):
 
 
 def test_benchmark_pretrain_synthetic_needs_no_data(tiny_config, capsys):
-    tool = load_tool('benchmark_pretrain')
+    tool = load_tool('tools/analysis_tools/benchmark_pretrain.py')
     # the config's data root is never read: its annotation file is moved away
     tool.main([
         tiny_config, '--synthetic', '--img-size', '64', '64', '--words-per-image', '3',
@@ -164,7 +147,7 @@ def test_benchmark_pretrain_synthetic_needs_no_data(tiny_config, capsys):
 
 
 def test_benchmark_pretrain_amp_needs_a_gpu(tiny_config, capsys):
-    tool = load_tool('benchmark_pretrain')
+    tool = load_tool('tools/analysis_tools/benchmark_pretrain.py')
     for flag in (['--amp'], ['--amp-check', '3']):
         with pytest.raises(SystemExit) as exc:
             tool.parse_args([tiny_config] + flag)
@@ -176,7 +159,7 @@ def test_benchmark_pretrain_amp_needs_a_gpu(tiny_config, capsys):
 
 
 def test_drop_pretrained_keeps_other_inits():
-    tool = load_tool('benchmark_pretrain')
+    tool = load_tool('tools/analysis_tools/benchmark_pretrain.py')
     cfg = dict(backbone=dict(init_cfg=dict(type='Pretrained', checkpoint='x.pth')),
                neck=[
                    dict(init_cfg=dict(type='Xavier')),
@@ -190,7 +173,7 @@ def test_drop_pretrained_keeps_other_inits():
 
 def test_amp_check_compares_every_step(tiny_config, capsys, monkeypatch):
     """The comparison and its verdict (the steps themselves need a GPU)."""
-    tool = load_tool('benchmark_pretrain')
+    tool = load_tool('tools/analysis_tools/benchmark_pretrain.py')
     cfg = tool.build_cfg(tool.parse_args([tiny_config, '--synthetic']))
     runs = {False: ([2.0, 1.5, 1.0], None), True: ([2.0, 1.52, 1.0], 1024.0)}
     monkeypatch.setattr(

@@ -1,20 +1,16 @@
-import importlib.util
 import json
 import os.path as osp
 
 import pytest
+from helpers import load_tool
 
-TOOL = osp.join(osp.dirname(__file__), '..', '..', 'tools', 'build_vocabulary.py')
 DICT_68 = osp.join(osp.dirname(__file__), '..', '..', 'mmocr_oclip', 'resources',
                    'lowercase_68.txt')
 
 
 @pytest.fixture(scope='module')
 def tool():
-    spec = importlib.util.spec_from_file_location('build_vocabulary', TOOL)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool('tools/build_vocabulary.py', 'build_vocabulary')
 
 
 def annotation(words_per_image):

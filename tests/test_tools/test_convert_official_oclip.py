@@ -1,13 +1,12 @@
 """Import of the authors' oCLIP checkpoints (tools/convert_official_oclip.py)."""
 import argparse
-import importlib.util
 import os.path as osp
-import re
 import subprocess
 import sys
 
 import pytest
 import torch
+from helpers import REPO, load_tool, official_state_dict
 from mmocr.models.common.backbones import CLIPResNet
 
 from model_converters.official_oclip import (OfficialCheckpointError,
@@ -15,11 +14,10 @@ from model_converters.official_oclip import (OfficialCheckpointError,
                                              load_official_checkpoint,
                                              official_key_to_ours)
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-TOOL = osp.join(ROOT, 'tools', 'convert_official_oclip.py')
+TOOL = osp.join(REPO, 'tools', 'convert_official_oclip.py')
 
 # authors' key (module. stripped) -> ours, written out so that a wrong mapping
-# cannot pass by symmetry with the test's inverse mapping
+# cannot pass by symmetry with the tests' inverse mapping (helpers.INVERSE_RULES)
 LITERAL_KEYS = {
     'visual.conv1.weight': 'backbone.stem.0.weight',
     'visual.bn1.running_var': 'backbone.stem.1.running_var',
@@ -45,35 +43,7 @@ LITERAL_KEYS = {
     'text_class.bias': 'decoder.text_class.bias',
 }
 
-# our key -> the authors', the test's own inverse of the conversion
-INVERSE_RULES = (
-    (r'backbone\.stem\.0\.(.+)', r'visual.conv1.\1'),
-    (r'backbone\.stem\.1\.(.+)', r'visual.bn1.\1'),
-    (r'backbone\.stem\.3\.(.+)', r'visual.conv2.\1'),
-    (r'backbone\.stem\.4\.(.+)', r'visual.bn2.\1'),
-    (r'backbone\.stem\.6\.(.+)', r'visual.conv3.\1'),
-    (r'backbone\.stem\.7\.(.+)', r'visual.bn3.\1'),
-    (r'backbone\.(.+)\.downsample\.1\.(.+)', r'visual.\1.downsample.0.\2'),
-    (r'backbone\.(.+)\.downsample\.2\.(.+)', r'visual.\1.downsample.1.\2'),
-    (r'backbone\.(.+)', r'visual.\1'),
-    (r'neck\.(.+)', r'visual.attnpool.\1'),
-    (r'text_encoder\.resblocks\.(.+)', r'transformer.resblocks.\1'),
-    (r'text_encoder\.(.+)', r'\1'),
-    (r'decoder\.resblocks\.(.+)', r'transformer_decoder.resblocks.\1'),
-    (r'decoder\.ln_final\.(.+)', r'ln_final_decoder.\1'),
-    (r'decoder\.(.+)', r'\1'),
-    (r'(logit_scale)', r'\1'),
-)
-
-
-def load_tool():
-    spec = importlib.util.spec_from_file_location('convert_official_oclip', TOOL)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-tool = load_tool()
+tool = load_tool('tools/convert_official_oclip.py', 'convert_official_oclip')
 
 
 @pytest.fixture(scope='module')
@@ -89,29 +59,6 @@ def config(tmp_path_factory, tiny_oclip_template):
 @pytest.fixture(scope='module')
 def model(config):
     return tool.build_model(config)
-
-
-def to_official(key):
-    for pattern, theirs in INVERSE_RULES:
-        match = re.fullmatch(pattern, key)
-        if match:
-            return match.expand(theirs)
-    raise KeyError(key)
-
-
-def official_state_dict(model, prefix='module.'):
-    """The authors' layout of ``model``: random values, no num_batches_tracked
-    nor dictionary_codes, ``image_pos`` with a leading 1."""
-    generator = torch.Generator().manual_seed(0)
-    state_dict = {}
-    for key, value in model.state_dict().items():
-        if key.endswith('num_batches_tracked') or key == 'dictionary_codes':
-            continue
-        value = torch.randn(value.shape, generator=generator)
-        if key == 'decoder.image_pos':
-            value = value[None]
-        state_dict[prefix + to_official(key)] = value
-    return state_dict
 
 
 def test_literal_official_key_names(model):

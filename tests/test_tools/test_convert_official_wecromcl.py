@@ -1,10 +1,10 @@
 """Import of the authors' WeCromCL stage-1 checkpoints
 (tools/convert_official_wecromcl.py), on synthetic checkpoints with their key
-names and shapes (tests/test_models/test_wecromcl_parity.py builds them)."""
-import importlib.util
+names and shapes (tests/helpers.py builds them, as the parity test reads them)."""
 import json
 import os.path as osp
 
+import helpers
 import mmocr
 import pytest
 import torch
@@ -18,19 +18,10 @@ from model_converters.official_wecromcl import (AUTHORS_ALPHABET,
                                                 convert_official_state_dict,
                                                 official_key_to_ours, token_rows)
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-
-
-def load(name, path):
-    spec = importlib.util.spec_from_file_location(name, osp.join(ROOT, path))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-tool = load('convert_official_wecromcl', 'tools/convert_official_wecromcl.py')
-anchor_tool = load('wecromcl_anchor_points', 'tools/wecromcl_anchor_points.py')
-parity = load('wecromcl_parity', 'tests/test_models/test_wecromcl_parity.py')
+tool = helpers.load_tool('tools/convert_official_wecromcl.py',
+                         'convert_official_wecromcl')
+anchor_tool = helpers.load_tool('tools/wecromcl_anchor_points.py',
+                                'wecromcl_anchor_points')
 
 # authors' key (module. stripped) -> ours, written out
 LITERAL_KEYS = {
@@ -83,8 +74,8 @@ LITERAL_KEYS = {
 @pytest.fixture(scope='module')
 def config(tmp_path_factory):
     """The SynthText config at the parity test's small widths, as a file."""
-    cfg = Config.fromfile(parity.SYNTHTEXT)
-    cfg.merge_from_dict(parity.small_cfg_options())
+    cfg = Config.fromfile(helpers.SYNTHTEXT)
+    cfg.merge_from_dict(helpers.small_cfg_options())
     path = tmp_path_factory.mktemp('cfg') / 'wecromcl_small.py'
     cfg.dump(str(path))
     return str(path)
@@ -98,14 +89,14 @@ def model(config):
 @pytest.fixture(scope='module')
 def checkpoint(tmp_path_factory):
     path = tmp_path_factory.mktemp('official') / 'wecromcl_pretrain.pth'
-    torch.save(parity.authors_state_dict(), path)
+    torch.save(helpers.authors_state_dict(), path)
     return str(path)
 
 
 def test_literal_official_key_names(model):
     for theirs, ours in LITERAL_KEYS.items():
         assert official_key_to_ours(theirs) == ours, theirs
-    keys = set(parity.authors_shapes())
+    keys = set(helpers.authors_shapes())
     assert set(LITERAL_KEYS) <= keys
     for key in ('repeated_bifpn.1.fpn_in2.0.weight', 'repeated_bifpn.0.w_4_5.weight',
                 'repeated_bifpn.0.conv4_up', 'fpn_out2_2.0.0.weight',
@@ -120,8 +111,9 @@ def test_literal_official_key_names(model):
 
 def test_authors_alphabet():
     assert len(AUTHORS_ALPHABET) == 69
-    assert AUTHORS_ALPHABET == parity.ALPHABET
-    with open(osp.join(ROOT, 'mmocr_oclip', 'resources', 'wecromcl_69.txt')) as f:
+    assert AUTHORS_ALPHABET == helpers.ALPHABET
+    with open(osp.join(helpers.REPO, 'mmocr_oclip', 'resources',
+                       'wecromcl_69.txt')) as f:
         assert f.read() == ''.join(c + '\n' for c in AUTHORS_ALPHABET)
     # our ids for a subset dictionary: rows of their table
     assert token_rows('a!', 4).tolist() == [0, 11, 38, 70]
@@ -129,7 +121,7 @@ def test_authors_alphabet():
 
 @pytest.mark.parametrize('prefix', ['module.', ''])
 def test_round_trip_strict(model, prefix):
-    official = parity.authors_state_dict(prefix=prefix)
+    official = helpers.authors_state_dict(prefix=prefix)
     new = convert_official_state_dict(official, model.state_dict())
     model.load_state_dict(new, strict=True)
     assert list(new) == list(model.state_dict())
@@ -157,7 +149,7 @@ def test_tool_checkpoint(model, config, checkpoint, tmp_path, capsys):
     assert ckpt['state_dict']._metadata['']['model_type'] == 'WeCromCL'
     fresh = tool.build_model(config)
     load_checkpoint(fresh, dst, map_location='cpu', strict=True)
-    for key, value in convert_official_state_dict(parity.authors_state_dict(),
+    for key, value in convert_official_state_dict(helpers.authors_state_dict(),
                                                   fresh.state_dict()).items():
         assert torch.equal(ckpt['state_dict'][key], value), key
     # backbone.* loads into MMOCR's stock ResNet-50 detector backbone
@@ -172,7 +164,7 @@ def test_tool_checkpoint(model, config, checkpoint, tmp_path, capsys):
         for k, v in ckpt['state_dict'].items() if k.startswith('backbone.')
     }
     backbone.load_state_dict(weights, strict=True)
-    official = parity.authors_state_dict()
+    official = helpers.authors_state_dict()
     assert torch.equal(backbone.layer2[0].downsample[1].running_var,
                        official['module.backbone.layer2.0.downsample.1.running_var'])
 
@@ -181,11 +173,11 @@ def test_full_resnet50_keys_are_stock_mmdet_names():
     stock = MODELS.build(dict(type='mmdet.ResNet', depth=50, out_indices=(0, 1, 2, 3)))
     theirs = {
         k[len('backbone.'):]
-        for k in parity.authors_shapes(parity.FULL) if k.startswith('backbone.')
+        for k in helpers.authors_shapes(helpers.FULL) if k.startswith('backbone.')
     }
     assert theirs - set(stock.state_dict()) == {'fc.weight', 'fc.bias'}
     assert set(stock.state_dict()) <= theirs
-    shapes = parity.authors_shapes(parity.FULL)
+    shapes = helpers.authors_shapes(helpers.FULL)
     for key, value in stock.state_dict().items():
         assert tuple(value.shape) == shapes['backbone.' + key], key
 
@@ -195,7 +187,7 @@ def test_lowercase_68_dictionary_reorders_rows(config, tmp_path):
     authors' rows of its characters."""
     small = tool.build_model(
         config, cfg_options={'model.tokenizer.dict_file': 'lowercase_68.txt'})
-    official = parity.authors_state_dict()
+    official = helpers.authors_state_dict()
     new = convert_official_state_dict(official, small.state_dict())
     small.load_state_dict(new, strict=True)
     table = official['module.token_embedding.weight']
@@ -225,7 +217,7 @@ def test_lowercase_68_dictionary_reorders_rows(config, tmp_path):
      'channel_to_512.0.bias (-> encoder.output_proj.bias)'),
 ])
 def test_key_errors(model, change, message):
-    official = parity.authors_state_dict()
+    official = helpers.authors_state_dict()
     change(official)
     with pytest.raises(OfficialCheckpointError) as e:
         convert_official_state_dict(official, model.state_dict())
@@ -233,7 +225,7 @@ def test_key_errors(model, change, message):
 
 
 def test_dictionary_errors(config):
-    official = parity.authors_state_dict()
+    official = helpers.authors_state_dict()
     with_end = tool.build_model(config, cfg_options={'model.tokenizer.end_token': True})
     with pytest.raises(OfficialCheckpointError, match='end_token=False'):
         convert_official_state_dict(official, with_end.state_dict())
@@ -249,7 +241,7 @@ def test_cli_errors(config, checkpoint, tmp_path):
         tool.main([checkpoint, str(tmp_path / 'out.pth'), '--config', 'none.py'])
     assert e.value.code == 'error: config not found: none.py'
     bad = tmp_path / 'bad.pth'
-    official = parity.authors_state_dict()
+    official = helpers.authors_state_dict()
     del official['module.logit_scale']
     torch.save(dict(state_dict=official), bad)
     with pytest.raises(SystemExit) as e:
@@ -259,8 +251,8 @@ def test_cli_errors(config, checkpoint, tmp_path):
 
 
 def test_default_config_is_the_synthtext_one():
-    assert tool.DEFAULT_CONFIG == parity.SYNTHTEXT
-    assert tool.parse_args(['a', 'b']).config == parity.SYNTHTEXT
+    assert tool.DEFAULT_CONFIG == helpers.SYNTHTEXT
+    assert tool.parse_args(['a', 'b']).config == helpers.SYNTHTEXT
 
 
 def test_anchor_points_tool_accepts_the_converted_checkpoint(config, checkpoint,

@@ -1,9 +1,9 @@
-import importlib.util
 import json
 import os.path as osp
 
 import numpy as np
 import pytest
+from helpers import load_tool
 from scipy.io import savemat
 
 import mmocr_oclip  # noqa: F401
@@ -13,16 +13,6 @@ from mmocr_oclip.datasets.preparers.converters import (convert_lsvt_weak,
                                                        count_characters, count_words,
                                                        coverage_report,
                                                        select_characters)
-
-TOOLS = osp.join(osp.dirname(__file__), '..', '..', 'tools', 'dataset_converters')
-
-
-def load_tool(name):
-    spec = importlib.util.spec_from_file_location(f'tool_{name}',
-                                                  osp.join(TOOLS, f'{name}.py'))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def cells(values):
@@ -95,7 +85,7 @@ def test_synthtext_geometry(tmp_path):
 def test_synthtext_no_geometry_limit(tmp_path):
     gt = write_gt_mat(tmp_path / 'gt.mat', SYNTH_IMAGES)
     out = str(tmp_path / 'out.json')
-    tool = load_tool('synthtext')
+    tool = load_tool('tools/dataset_converters/synthtext.py')
     tool.main([gt, out, '--no-geometry', '--limit', '2', '--img-prefix', 'x'])
     with open(out, encoding='utf-8') as f:
         data = json.load(f)['data_list']
@@ -113,7 +103,7 @@ def test_synthtext_errors(tmp_path):
     assert not out.exists() and not osp.exists(f'{out}.part')
     missing = write_gt_mat(tmp_path / 'missing.mat', SYNTH_IMAGES, drop='txt')
     with pytest.raises(SystemExit, match=r'missing\.mat: missing field\(s\): txt'):
-        load_tool('synthtext').main([missing, str(out)])
+        load_tool('tools/dataset_converters/synthtext.py').main([missing, str(out)])
     assert not out.exists()
 
 
@@ -163,7 +153,8 @@ def test_lsvt(tmp_path):
     ]
     weak.write_text(json.dumps({'gt_0': [], 'gt_7': {'transcription': 'x'}}))
     with pytest.raises(SystemExit, match=r'train_weak_labels\.json: "gt_7": expected'):
-        load_tool('lsvt').main([str(weak), out, '--min-len', '1'])
+        load_tool('tools/dataset_converters/lsvt.py').main(
+            [str(weak), out, '--min-len', '1'])
 
 
 def test_build_dictionary(tmp_path, capsys):
@@ -196,7 +187,7 @@ def test_build_dictionary(tmp_path, capsys):
                                        ('银', 1)])
 
     out = tmp_path / 'dict.txt'
-    load_tool('build_dictionary').main(
+    load_tool('tools/dataset_converters/build_dictionary.py').main(
         [str(ann), '--out', str(out), '--max-chars', '4'])
     assert out.read_text(encoding='utf-8') == '中\n国\na\nb\n'
     printed = capsys.readouterr()
@@ -208,4 +199,5 @@ def test_build_dictionary(tmp_path, capsys):
     bad.write_text(
         json.dumps(dict(data_list=[dict(img_path='a', instances=[dict(text=None)])])))
     with pytest.raises(SystemExit, match=r'bad\.json: data_list\[0\]'):
-        load_tool('build_dictionary').main([str(bad), '--out', str(out)])
+        load_tool('tools/dataset_converters/build_dictionary.py').main(
+            [str(bad), '--out', str(out)])

@@ -1,24 +1,20 @@
-import importlib.util
 import json
 import os.path as osp
 import re
 
 import numpy as np
 import pytest
+from helpers import load_tool
 
 from mmocr_oclip.datasets import OCLIPPretrainDataset
 
-TOOL = osp.join(osp.dirname(__file__), '..', '..', 'tools', 'analysis_tools',
-                'synthtext_scale_annotations.py')
 PATH = re.compile(r'^imgs/\d+/[a-z]+_\d+_[0-4]\.jpg$')
 
 
 @pytest.fixture(scope='module')
 def tool():
-    spec = importlib.util.spec_from_file_location('synthtext_scale', TOOL)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_tool('tools/analysis_tools/synthtext_scale_annotations.py',
+                     'synthtext_scale')
 
 
 def write(tool, path, capsys, *options):

@@ -1,19 +1,14 @@
 """tools/experiments/transfer_study.py end to end at toy size: rendered "real" images,
 oCLIP pre-training, PSENet from oCLIP and random init over two seeds, the report;
 a second call finds every stage done."""
-import importlib.util
 import json
-import os.path as osp
 
 import pytest
+from helpers import load_tool
 
 from mmocr_oclip.datasets.preparers.rendering import render_dataset
 
-REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-spec = importlib.util.spec_from_file_location(
-    'transfer_study', osp.join(REPO, 'tools', 'experiments', 'transfer_study.py'))
-study = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(study)
+study = load_tool('tools/experiments/transfer_study.py', 'transfer_study')
 
 TOY = [
     'width=4', 'img_size=64', 'pretrain_images=8', 'pretrain_epochs=1',

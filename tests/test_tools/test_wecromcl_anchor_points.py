@@ -1,6 +1,5 @@
 """Anchor-point pseudo labels (tools/wecromcl_anchor_points.py) of tiny WeCromCL
 and OCLIP models on rendered images."""
-import importlib.util
 import json
 import os.path as osp
 import shutil
@@ -8,6 +7,7 @@ from collections import Counter
 
 import pytest
 import torch
+from helpers import REPO, load_tool
 from mmengine.config import Config
 from mmocr.datasets import OCRDataset
 from mmocr.registry import MODELS
@@ -17,14 +17,10 @@ from mmocr_oclip.datasets.preparers.rendering import render_dataset
 from mmocr_oclip.models.utils.model_type_check import (ModelTypeMismatchError,
                                                        infer_model_type)
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-DEMO = osp.join(ROOT, 'configs/pretrain/wecromcl_r50-w16_1xb16-400i_synthetic.py')
-DETECTOR = osp.join(ROOT,
+DEMO = osp.join(REPO, 'configs/pretrain/wecromcl_r50-w16_1xb16-400i_synthetic.py')
+DETECTOR = osp.join(REPO,
                     'configs/textdet/psenet_resnet50-oclip-w16_fpnc_4e_synthetic.py')
-spec = importlib.util.spec_from_file_location(
-    'wecromcl_anchor_points', osp.join(ROOT, 'tools', 'wecromcl_anchor_points.py'))
-tool = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(tool)
+tool = load_tool('tools/wecromcl_anchor_points.py', 'wecromcl_anchor_points')
 
 # sizes that are not multiples of the strides: the last grid cells overhang
 IMG_SIZE = (70, 100)

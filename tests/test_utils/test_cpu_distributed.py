@@ -1,9 +1,8 @@
-import socket
-
 import pytest
 import torch
 import torch.distributed as dist
 import torch.multiprocessing as mp
+from helpers import free_port
 from mmengine.config import Config
 
 from mmocr_oclip.utils import setup_cpu_distributed
@@ -19,9 +18,7 @@ def test_without_launcher_nothing_changes():
 
 
 def test_pytorch_launcher_starts_gloo_and_wraps_ddp_without_devices(monkeypatch):
-    with socket.socket() as s:
-        s.bind(('127.0.0.1', 0))
-        port = s.getsockname()[1]
+    port = free_port()
     for key, value in dict(RANK='0',
                            LOCAL_RANK='0',
                            WORLD_SIZE='1',

@@ -1,4 +1,3 @@
-import importlib.util
 import json
 import os
 import os.path as osp
@@ -9,12 +8,12 @@ import sys
 import cv2
 import numpy as np
 import pytest
+from helpers import REPO, load_tool
 
 from mmocr_oclip.datasets.preparers.rendering import (SyntheticTextRenderer,
                                                       default_font_files,
                                                       render_dataset)
 
-REPO_ROOT = osp.dirname(osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__)))))
 # uniform background and no image-level effects: every pixel that differs from
 # the background colour belongs to a word (fill, outline or shadow)
 CLEAN = dict(backgrounds=('plain', ),
@@ -238,11 +237,10 @@ def test_fonts_dir(tmp_path):
 @pytest.mark.slow
 def test_cli(tmp_path):
     env = dict(os.environ)
-    env['PYTHONPATH'] = os.pathsep.join(filter(
-        None, [REPO_ROOT, env.get('PYTHONPATH')]))
+    env['PYTHONPATH'] = os.pathsep.join(filter(None, [REPO, env.get('PYTHONPATH')]))
     cmd = [
         sys.executable,
-        osp.join(REPO_ROOT, 'tools', 'render_synthetic_text.py'),
+        osp.join(REPO, 'tools', 'render_synthetic_text.py'),
         str(tmp_path), '--num-images', '3', '--img-size', '128', '160', '--seed', '1',
         '--curved-ratio', '0.5'
     ]
@@ -256,11 +254,7 @@ def test_cli(tmp_path):
 
 
 def test_cli_says_which_words_were_skipped_and_why(tmp_path):
-    spec = importlib.util.spec_from_file_location(
-        'render_synthetic_text', osp.join(REPO_ROOT, 'tools',
-                                          'render_synthetic_text.py'))
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
+    tool = load_tool('tools/render_synthetic_text.py', 'render_synthetic_text')
     summary = render_dataset(str(tmp_path / 'long'),
                              num_images=2,
                              img_size=(40, 40),
