@@ -3,7 +3,7 @@ VENV ?= $(CURDIR)/.venv
 PY := $(VENV)/bin/python
 export PATH := $(VENV)/bin:$(PATH)
 
-.PHONY: install demo test test-fast lint format transfer-study
+.PHONY: install demo test test-fast lint format transfer-study wecromcl-study
 
 install:
 	bash scripts/install.sh
@@ -17,6 +17,13 @@ STUDY_DIR ?= work_dirs/transfer_study
 transfer-study: install
 	$(PY) tools/experiments/transfer_study.py $(STUDY_DIR) \
 	  --train-ann $(TOTALTEXT)/textspotting_train.json $(STUDY_ARGS)
+
+# Do WeCromCL's maps find the queried word? (README "Do the maps find the word?");
+# about 18 minutes per seed on a 2-core CPU
+WSTUDY_DIR ?= work_dirs/wecromcl_study
+WSTUDY_ARGS ?= --variants paper --seeds 0 1 2
+wecromcl-study: install
+	$(PY) tools/experiments/wecromcl_localization_study.py $(WSTUDY_DIR) $(WSTUDY_ARGS)
 
 test: install lint
 	$(PY) -m pytest -q

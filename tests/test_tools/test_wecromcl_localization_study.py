@@ -1,0 +1,99 @@
+"""tools/experiments/wecromcl_localization_study.py: the configs it trains, the
+scores it reads and the report it writes (the runs themselves are the tools'
+own, tested elsewhere)."""
+import json
+import os
+
+import pytest
+from helpers import load_tool
+
+study = load_tool('tools/experiments/wecromcl_localization_study.py',
+                  'wecromcl_localization_study')
+
+
+def test_iterations_must_be_a_multiple_of_the_scoring_interval(tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        study.parse_args([str(tmp_path), '--iters', '500', '--val-every', '200'])
+    assert 'multiple of --val-every' in capsys.readouterr().err
+
+
+def test_variant_config(tmp_path):
+    args = study.parse_args([str(tmp_path), '--iters', '600', '--val-every', '200'])
+    cfg = study.study_config('in_image', str(tmp_path / 'data'), 3, args)
+    assert cfg.model.in_image_loss == dict(type='InImageWordContrastiveLoss')
+    collate = cfg.train_dataloader.collate_fn
+    assert collate.in_image_words == 4
+    assert collate.sampler.vocab_file == str(tmp_path / 'data' / 'vocab.txt')
+    assert cfg.train_dataloader.dataset.data_root == str(tmp_path / 'data')
+    assert cfg.val_dataloader.dataset.data_root == str(tmp_path / 'data')
+    assert (cfg.train_cfg.max_iters, cfg.train_cfg.val_interval) == (600, 200)
+    warmup, poly = cfg.param_scheduler
+    assert (warmup.end, poly.begin, poly.end) == (20, 20, 600)
+    assert cfg.default_hooks.logger.log_metric_by_epoch is False
+    assert cfg.randomness.seed == 3
+    # the authors' model: no option merged
+    paper = study.study_config('paper', str(tmp_path / 'data'), 0, args)
+    assert 'in_image_loss' not in paper.model
+    assert 'in_image_words' not in paper.train_dataloader.collate_fn
+
+
+def test_real_image_config(tmp_path):
+    args = study.parse_args(
+        [str(tmp_path), '--real-iters', '300', '--real-size', '256'])
+    cfg = study.real_config('paper', 1, str(tmp_path), '/imgs', args)
+    train = cfg.train_dataloader
+    assert train.dataset.ann_file == str(tmp_path / 'train.json')
+    assert train.dataset.data_prefix == dict(img_path='/imgs')
+    assert train.dataset.min_word_len == 3
+    assert train.collate_fn.sampler.vocab_file == str(tmp_path / 'vocab.txt')
+    resize = [t for t in train.dataset.pipeline if t.type == 'RandomShortSideResize']
+    assert resize[0].short_sides == (256, ) and resize[0].max_long_side == 416
+    test = cfg.val_dataloader.dataset
+    assert test.ann_file == str(tmp_path / 'heldout.json')
+    assert [t.scale for t in test.pipeline if t.type == 'Resize'] == [(416, 256)]
+    assert cfg.test_dataloader == cfg.val_dataloader
+    assert (cfg.train_cfg.max_iters, cfg.train_cfg.val_interval) == (300, 100)
+
+
+def write_run(work_dir, rows, folder='20260101_000000'):
+    os.makedirs(work_dir / folder / 'vis_data')
+    with open(work_dir / folder / 'vis_data' / 'scalars.json', 'w') as f:
+        for row in rows:
+            f.write(json.dumps(row) + '\n')
+
+
+def scores(inside, own, nearest):
+    return {
+        'anchor/inside_hmean': inside,
+        'anchor/own_word_rate': own,
+        'anchor/hmean': nearest
+    }
+
+
+def test_scalars_and_report(tmp_path):
+    args = study.parse_args([
+        str(tmp_path), '--variants', 'paper', '--seeds', '0', '1', '--iters', '400',
+        '--val-every', '200'
+    ])
+    runs = tmp_path / 'runs'
+    for seed, final in ((0, 0.5), (1, 0.7)):
+        write_run(runs / f'paper_s{seed}', [
+            dict(loss=3.0, iter=10, step=10),
+            dict(step=200, **scores(0.2, 0.1, 0.4)),
+            dict(step=400, **scores(final, final - 0.1, 0.8)),
+        ])
+        init = runs / f'paper_s{seed}_random_init' / '20260101_000001'
+        os.makedirs(init)
+        (init / '20260101_000001.json').write_text(json.dumps(scores(0.05, 0.04, 0.4)))
+    # a resumed run writes a second folder; both are read, by step
+    write_run(runs / 'paper_s1', [dict(step=400, **scores(0.7, 0.6, 0.8))],
+              folder='20260102_000000')
+    assert [s for s, _ in study.scalars(runs / 'paper_s1')] == [200, 400]
+    study.report_stage(str(tmp_path), args)
+    table = (tmp_path / 'results.md').read_text()
+    # mean of the seeds' final values, random init in brackets
+    assert '| paper | w20_k2_3 | 2 | 0.600 (0.050) | 0.500 (0.040) | 0.800 (0.400) |' \
+        in table
+    results = json.loads((tmp_path / 'results.json').read_text())
+    assert [b['iter'] for b in results['paper']['best']] == [400, 400]
+    assert (tmp_path / 'curves.png').stat().st_size > 0
