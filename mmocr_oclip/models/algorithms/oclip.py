@@ -47,13 +47,10 @@ class OCLIP(BaseImageTextPretrainer):
             ``ln(1 / 0.07)``.
         max_logit_scale (float): Clamp of the log temperature. Defaults to
             ``ln(100)``.
-        channels_last (bool): Run the convolutions in channels-last layout
-            (same function, same keys; faster on CPU and GPU, see README
-            "Speed"). Defaults to False.
-        compile_backbone (bool | dict): ``torch.compile`` the backbone in
-            place (a dict: compile's keyword arguments). Defaults to False.
-        data_preprocessor (dict, optional): Data preprocessor config.
-        init_cfg (dict, optional): MMEngine init config.
+        channels_last, compile_backbone: speed options (same function, same
+            keys), see :meth:`BaseImageTextPretrainer.finish_build`. Default
+            to False.
+        data_preprocessor, init_cfg: MMEngine's.
     """
 
     def __init__(self,

@@ -79,13 +79,10 @@ class WeCromCL(BaseImageTextPretrainer):
         mask_false_negatives (bool): Mask the other images' positives that
             are also words of this image (see :meth:`false_negatives`).
             Defaults to False (the authors').
-        channels_last (bool): Run the convolutions in channels-last layout
-            (same function, same keys; faster on CPU and GPU, see README
-            "Speed"). Defaults to False.
-        compile_backbone (bool | dict): ``torch.compile`` the backbone in
-            place (a dict: compile's keyword arguments). Defaults to False.
-        data_preprocessor (dict, optional): Data preprocessor config.
-        init_cfg (dict, optional): MMEngine init config.
+        channels_last, compile_backbone: speed options (same function, same
+            keys), see :meth:`BaseImageTextPretrainer.finish_build`. Default
+            to False.
+        data_preprocessor, init_cfg: MMEngine's.
     """
 
     def __init__(self,
