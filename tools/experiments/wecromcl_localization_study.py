@@ -172,6 +172,17 @@ def scalars(work_dir, key=METRICS[0]):
     return sorted(rows.items())
 
 
+def train_run(config, work_dir, iters, logs, label):
+    """tools/train.py of ``config`` unless ``iter_<iters>.pth`` exists; an
+    interrupted run resumes."""
+    if osp.isfile(osp.join(work_dir, f'iter_{iters}.pth')):
+        return
+    cmd = [osp.join(REPO, 'tools', 'train.py'), config, '--work-dir', work_dir]
+    if osp.isfile(osp.join(work_dir, 'last_checkpoint')):
+        cmd.append('--resume')
+    run(cmd, logs, label)
+
+
 def train_stage(variant, seed, data_root, out, args, logs):
     """Train one run (resuming), then score its random initialisation."""
     label = f'{variant}_s{seed}'
@@ -179,11 +190,7 @@ def train_stage(variant, seed, data_root, out, args, logs):
     config = osp.join(out, 'configs', f'{label}.py')
     cfg = study_config(variant, data_root, seed, args)
     cfg.dump(config)
-    if not osp.isfile(osp.join(work_dir, f'iter_{args.iters}.pth')):
-        cmd = [osp.join(REPO, 'tools', 'train.py'), config, '--work-dir', work_dir]
-        if osp.isfile(osp.join(work_dir, 'last_checkpoint')):
-            cmd.append('--resume')
-        run(cmd, logs, label)
+    train_run(config, work_dir, args.iters, logs, label)
     init_dir = osp.join(out, 'runs', f'{label}_random_init')
     if not scalars(init_dir):
         init = osp.join(init_dir, 'random_init.pth')
@@ -278,11 +285,7 @@ def real_stage(variant, seed, out, args, logs):
         if start == 'rendered':
             cfg.load_from = rendered
         cfg.dump(config)
-        if not osp.isfile(osp.join(work_dir, f'iter_{args.real_iters}.pth')):
-            cmd = [osp.join(REPO, 'tools', 'train.py'), config, '--work-dir', work_dir]
-            if osp.isfile(osp.join(work_dir, 'last_checkpoint')):
-                cmd.append('--resume')
-            run(cmd, logs, label)
+        train_run(config, work_dir, args.real_iters, logs, label)
     test_dir = osp.join(out, 'runs', f'real_{variant}_s{seed}_rendered_only')
     if test_scores(test_dir) is None:
         run([
