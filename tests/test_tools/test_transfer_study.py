@@ -80,6 +80,7 @@ def test_study_end_to_end_and_resumable(real, tmp_path, capsys):
     assert '| random | 2 |' in table and '| oclip | 2 |' in table
     assert (out / 'curves.png').stat().st_size > 0
     assert (out / 'attention_heldout_0.png').is_file()
+    assert (out / 'attention_heldout_0_outlines.png').is_file()
     settings = json.load(open(out / 'settings.json'))
     assert settings['settings']['img_size'] == 64 and settings['seeds'] == [0, 1]
     # the exact configs: the oCLIP-initialised runs load the pre-training checkpoint

@@ -12,7 +12,8 @@ from its last checkpoint):
    image, DejaVu fonts, textured backgrounds, curved/rotated/perspective words) at
    the fine-tuning resolution, with the project's renderer;
 2. ``pretrain``: oCLIP on it (our CLIP ResNet-50 at base width ``width``), then its
-   attention on two held-out real images (``attention_*.png``);
+   attention on two held-out real images (``attention_*.png``; ``*_outlines.png``
+   draw it over the words' outlines without the image);
 3. ``finetune``: the same PSENet (our CLIP ResNet-50 at the same width + MMOCR's FPNC
    and PSENet head) from the oCLIP backbone and from random initialisation, on the
    first ``num_train`` training images, one run per seed, the held-out set scored with
@@ -280,19 +281,24 @@ def render_stage(s, out, logs):
 
 
 def attention_pictures(out, cfg_file, checkpoint, test, logs, count=2):
-    """oCLIP's decoder attention on the first held-out real images."""
+    """oCLIP's decoder attention on the first held-out real images, queried with
+    their first five annotated words, outlined: over the image
+    (``attention_heldout_K.png``) and over a grey canvas without it
+    (``..._outlines.png``, for images that may not be redistributed)."""
     from mmocr_oclip.utils.log_progress import run_logged
     items = read_json(test['ann_file'])['data_list'][:count]
     for k, item in enumerate(items):
         words = [i['text'] for i in item['instances'] if not i.get('ignore')][:5]
         if not words:
             continue
-        run_logged([
-            sys.executable,
-            osp.join(REPO, 'tools', 'visualize_attention.py'), cfg_file, checkpoint,
-            osp.join(test['img_root'], item['img_path']), '--words', *words, '--out',
-            osp.join(out, f'attention_heldout_{k}.png')
-        ], osp.join(logs, f'attention_{k}.log'), 'attention')
+        for suffix, extra in (('', []), ('_outlines', ['--hide-image'])):
+            run_logged([
+                sys.executable,
+                osp.join(REPO, 'tools', 'visualize_attention.py'), cfg_file, checkpoint,
+                osp.join(test['img_root'], item['img_path']), '--words', *words,
+                '--ann', test['ann_file'], *extra, '--out',
+                osp.join(out, f'attention_heldout_{k}{suffix}.png')
+            ], osp.join(logs, f'attention_{k}{suffix}.log'), 'attention')
 
 
 def val_rows(work_dir):
