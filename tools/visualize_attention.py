@@ -19,7 +19,6 @@ outlines and labels: a picture that shows where each word's attention falls
 without reproducing an image whose licence forbids redistribution.
 """
 import argparse
-import json
 import os.path as osp
 import sys
 
@@ -32,6 +31,7 @@ from mmengine.registry import DefaultScope
 from mmocr.registry import MODELS
 
 import mmocr_oclip  # noqa: F401  (registers modules)
+from mmocr_oclip.datasets.annotation_file import load_json_file
 from mmocr_oclip.datasets.transforms import use_checked_loading
 from mmocr_oclip.models.utils.model_type_check import load_typed_checkpoint
 from mmocr_oclip.visualization import OCLIPAttentionVisualizer
@@ -64,8 +64,10 @@ def parse_args():
 def annotated_words(ann_file, image):
     """The ``(text, polygon)`` of the words ``ann_file`` gives ``image`` (found by
     file name; ignored instances left out), polygons in image pixels."""
-    with open(ann_file, encoding='utf-8') as f:
-        data_list = json.load(f)['data_list']
+    ann = load_json_file(ann_file)  # malformed JSON: file, line and column
+    if not isinstance(ann, dict) or not isinstance(ann.get('data_list'), list):
+        raise ValueError(f'{ann_file}: not an MMOCR annotation (no data_list)')
+    data_list = ann['data_list']
     name = osp.basename(image)
     entries = [d for d in data_list if osp.basename(d['img_path']) == name]
     if len(entries) != 1:

@@ -113,3 +113,14 @@ def test_image_missing_from_the_annotation_is_named(setup, monkeypatch):
                  ann)
     assert str(error.value) == (f'error: {ann}: 0 entries for an image named '
                                 'elsewhere.jpg (one needed)')
+
+
+def test_malformed_annotation_is_named(setup, monkeypatch):
+    root, image, _ = setup
+    ann = root / 'broken.json'
+    ann.write_text('{"metainfo": {}}')
+    with pytest.raises(SystemExit) as error:
+        run_tool(monkeypatch, root / 'oclip.py', root / 'oclip.pth', image, '--ann',
+                 ann)
+    assert str(error.value) == (f'error: {ann}: not an MMOCR annotation '
+                                '(no data_list)')
