@@ -1,6 +1,6 @@
 """tools/experiments/transfer_study.py end to end at toy size: rendered "real" images,
-oCLIP pre-training, PSENet from oCLIP and random init over two seeds, the report;
-a second call finds every stage done."""
+oCLIP and WeCromCL pre-training, PSENet from each and from random init of each one's
+backbone over two seeds, the report; a second call finds every stage done."""
 import json
 
 import pytest
@@ -11,8 +11,8 @@ from mmocr_oclip.datasets.preparers.rendering import render_dataset
 study = load_tool('tools/experiments/transfer_study.py', 'transfer_study')
 
 TOY = [
-    'width=4', 'img_size=64', 'pretrain_images=8', 'pretrain_epochs=1',
-    'pretrain_batch=4', 'finetune_epochs=2', 'finetune_batch=2', 'val_every=1',
+    'width=4', 'img_size=64', 'pretrain_images=24', 'pretrain_epochs=1',
+    'pretrain_batch=8', 'wecromcl_iters=2', 'wecromcl_batch=4', 'finetune_epochs=2', 'finetune_batch=2', 'val_every=1',
     'workers=0', 'words_per_image=[1,3]', 'font_size=[12,24]'
 ]
 
@@ -72,23 +72,38 @@ def test_study_end_to_end_and_resumable(real, tmp_path, capsys):
     ]
     study.main(argv)
     results = json.load(open(out / 'results.json'))
-    for init in ('random', 'oclip'):
+    for init in ('random', 'oclip', 'random_resnet', 'wecromcl'):
         assert sorted(results[init]['seeds']) == ['0', '1']
         assert 0 <= results[init]['hmean']['mean'] <= 1
-    assert 'oclip_minus_random' in results
+    # each pre-training against the random init of its own backbone
+    assert set(results['oclip_minus_random']) == {'hmean', 'two_sd'}
+    assert set(results['wecromcl_minus_random_resnet']) == {'hmean', 'two_sd'}
+    # and its own scores on the held-out rendered images
+    assert 0 <= results['wecromcl_pretraining']['anchor/inside_hmean'] <= 1
+    assert results['oclip_pretraining']
     table = (out / 'results.md').read_text()
-    assert '| random | 2 |' in table and '| oclip | 2 |' in table
+    for init in ('random', 'oclip', 'random_resnet', 'wecromcl'):
+        assert f'| {init} | 2 |' in table
+    assert 'wecromcl - random_resnet init:' in table
     assert (out / 'curves.png').stat().st_size > 0
     assert (out / 'attention_heldout_0.png').is_file()
     assert (out / 'attention_heldout_0_outlines.png').is_file()
     settings = json.load(open(out / 'settings.json'))
     assert settings['settings']['img_size'] == 64 and settings['seeds'] == [0, 1]
-    # the exact configs: the oCLIP-initialised runs load the pre-training checkpoint
+    # the exact configs: each pre-trained run loads its pre-training checkpoint into
+    # the backbone that pre-training trained
     config = (out / 'configs' / 'psenet_oclip_s1.py').read_text()
     assert str(out / 'runs' / 'oclip' / 'epoch_1.pth') in config
+    assert "type='OCLIPResNet'" in config
     assert "randomness = dict(seed=1)" in config
+    config = (out / 'configs' / 'psenet_wecromcl_s0.py').read_text()
+    assert str(out / 'runs' / 'wecromcl' / 'iter_2.pth') in config
+    assert "type='mmdet.ResNet'" in config
+    config = (out / 'configs' / 'psenet_random_resnet_s0.py').read_text()
+    assert "type='mmdet.ResNet'" in config and 'iter_2.pth' not in config
     capsys.readouterr()
     study.main(argv)
     printed = capsys.readouterr().out
     assert 'epoch_1.pth exists, keeping it' in printed
-    assert printed.count('finished, keeping it') == 4
+    assert 'iter_2.pth exists, keeping it' in printed
+    assert printed.count('finished, keeping it') == 8

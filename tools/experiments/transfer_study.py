@@ -13,13 +13,18 @@ from its last checkpoint):
    the fine-tuning resolution, with the project's renderer;
 2. ``pretrain``: oCLIP on it (our CLIP ResNet-50 at base width ``width``), then its
    attention on two held-out real images (``attention_*.png``; ``*_outlines.png``
-   draw it over the words' outlines without the image);
-3. ``finetune``: the same PSENet (our CLIP ResNet-50 at the same width + MMOCR's FPNC
-   and PSENet head) from the oCLIP backbone and from random initialisation, on the
-   first ``num_train`` training images, one run per seed, the held-out set scored with
-   MMOCR's HmeanIOUMetric during training (the learning curve) and after it;
+   draw it over the words' outlines without the image); WeCromCL stage 1 on the
+   same images (MMDet's ResNet-50 at the same width, the CPU demo's narrow neck,
+   encoder and text encoder; negatives drawn from the rendered training words);
+3. ``finetune``: the same PSENet (the pre-training's backbone at the same width +
+   MMOCR's FPNC and PSENet head) from each pre-trained backbone and from random
+   initialisation of the same backbone (``random``: our CLIP ResNet-50, oCLIP's;
+   ``random_resnet``: MMDet's ResNet-50, WeCromCL's), on the first ``num_train``
+   training images, one run per seed, the held-out set scored with MMOCR's
+   HmeanIOUMetric during training (the learning curve) and after it;
 4. ``report``: ``results.md`` / ``results.json`` (mean +- sd per initialisation,
-   per-seed rows, the difference against random init and 2 sd of the seeds),
+   per-seed rows, each pre-training against the random init of its backbone and 2 sd
+   of the seeds, the pre-trainings' own scores on the held-out rendered images),
    ``curves.png`` (held-out hmean and training loss against iteration) and
    ``settings.json`` (every setting; the exact configs are in ``configs/``).
 
@@ -37,6 +42,8 @@ import sys
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 OCLIP_CFG = osp.join(REPO, 'configs', 'pretrain',
                      'oclip_rn50-w16_1xb16-8e_synthetic.py')
+WECROMCL_CFG = osp.join(REPO, 'configs', 'pretrain',
+                        'wecromcl_r50-w16_1xb16-400i_synthetic.py')
 DET_CFG = osp.join(REPO, 'configs', 'textdet',
                    'psenet_resnet50-oclip-w16_fpnc_4e_synthetic.py')
 
@@ -50,6 +57,8 @@ SCALES = dict(
              curved_ratio=0.3,
              pretrain_epochs=6,
              pretrain_batch=16,
+             wecromcl_iters=750,
+             wecromcl_batch=16,
              finetune_epochs=5,
              finetune_batch=8,
              val_every=1,
@@ -62,12 +71,16 @@ SCALES = dict(
              curved_ratio=0.3,
              pretrain_epochs=40,
              pretrain_batch=64,
+             wecromcl_iters=60000,
+             wecromcl_batch=16,
              finetune_epochs=300,
              finetune_batch=16,
              val_every=20,
              workers=8),
 )
-INITS = ('random', 'oclip')
+INITS = ('random', 'oclip', 'random_resnet', 'wecromcl')
+# pre-training -> the random initialisation of the same backbone it is compared with
+BASELINE = dict(oclip='random', wecromcl='random_resnet')
 
 
 def parse_args(argv=None):
@@ -212,11 +225,40 @@ def oclip_config(s, data_root, seed, options):
     return cfg
 
 
-def psenet_config(s, train, test, init_checkpoint, seed):
-    """The fine-tuning config: the demo's PSENet at the study's width/size."""
+def wecromcl_config(s, data_root, seed):
+    """The pre-training config: the CPU demo's WeCromCL at the study's width/size,
+    its negatives drawn from ``data_root/vocab.txt``."""
+    from mmocr_oclip.utils import load_config
+    cfg = load_config(WECROMCL_CFG, dict(data_root=data_root))
+    w, size, iters = s['width'], s['img_size'], s['wecromcl_iters']
+    cfg.model.backbone.base_channels = w
+    cfg.model.neck[0].in_channels = [4 * w, 8 * w, 16 * w, 32 * w]
+    set_transform(cfg.train_dataloader.dataset.pipeline,
+                  'RandomShortSideResize',
+                  short_sides=(size, ),
+                  max_long_side=size)
+    for loader in (cfg.val_dataloader, cfg.test_dataloader):
+        set_transform(loader.dataset.pipeline, 'Resize', scale=(size, size))
+    cfg.train_dataloader.collate_fn.sampler.vocab_file = osp.join(data_root, 'vocab.txt')
+    loaders(cfg, s['wecromcl_batch'], s['workers'])
+    cfg.train_cfg.update(max_iters=iters, val_interval=iters)
+    warmup = min(cfg.param_scheduler[0].end, iters // 2)  # short smoke runs
+    cfg.param_scheduler[0].end = warmup
+    cfg.param_scheduler[-1].update(begin=warmup, end=iters)
+    cfg.default_hooks.checkpoint.update(interval=max(iters // 5, 1), max_keep_ckpts=1)
+    cfg.default_hooks.logger.log_metric_by_epoch = False
+    cfg.randomness = dict(seed=seed)
+    return cfg
+
+
+def psenet_config(s, train, test, init, init_checkpoint, seed):
+    """The fine-tuning config: the demo's PSENet at the study's width/size, with
+    the backbone of the pre-training ``init`` is (or is the baseline of)."""
     from mmocr_oclip.utils import load_config
     cfg = load_config(DET_CFG)
     w, size, epochs = s['width'], s['img_size'], s['finetune_epochs']
+    if init in ('wecromcl', BASELINE['wecromcl']):
+        cfg.model.backbone = load_config(WECROMCL_CFG).model.backbone
     cfg.model.backbone.base_channels = w
     cfg.model.backbone.init_cfg = (None if init_checkpoint is None else dict(
         type='Pretrained', checkpoint=init_checkpoint, prefix='backbone.'))
@@ -244,6 +286,19 @@ def psenet_config(s, train, test, init_checkpoint, seed):
 
 def finished(work_dir, epochs):
     return osp.isfile(osp.join(work_dir, f'epoch_{epochs}.pth'))
+
+
+def build_vocabulary(data_root, logs):
+    """``data_root/vocab.txt``: the rendered training words, WeCromCL's negatives."""
+    from mmocr_oclip.utils.log_progress import run_logged
+    vocab = osp.join(data_root, 'vocab.txt')
+    if not osp.isfile(vocab):
+        run_logged([
+            sys.executable,
+            osp.join(REPO, 'tools', 'build_vocabulary.py'), '--ann-files',
+            osp.join(data_root, 'textspotting_train.json'), '--out', vocab,
+            '--lowercase', '--dict-file', 'lowercase_68.txt', '--min-len', '1'
+        ], osp.join(logs, 'vocabulary.log'), 'vocabulary')
 
 
 def train(cfg, config_file, work_dir, label, logs):
@@ -325,13 +380,33 @@ def summarise(values):
     return mean, sd
 
 
-def pooled_sd(summary):
-    """The pooled seed sd of the random-init and oCLIP hmeans."""
+def pooled_sd(summary, init, baseline):
+    """The pooled seed sd of two initialisations' hmeans."""
     return math.sqrt(
-        (summary['oclip']['hmean']['sd']**2 + summary['random']['hmean']['sd']**2) / 2)
+        (summary[init]['hmean']['sd']**2 + summary[baseline]['hmean']['sd']**2) / 2)
 
 
-def report_stage(args, s, out, runs):
+def pretrain_scores(checkpoint):
+    """The last validation scores of the run that wrote ``checkpoint`` (held-out
+    rendered images), or None."""
+    work_dir = osp.dirname(checkpoint)
+    if not osp.isfile(checkpoint):
+        return None
+    scores = None
+    for run in sorted(os.listdir(work_dir)):
+        path = osp.join(work_dir, run, 'vis_data', 'scalars.json')
+        if not osp.isfile(path):
+            continue
+        with open(path) as f:
+            for line in f:
+                row = json.loads(line)
+                metrics = {k: v for k, v in row.items() if '/' in k}
+                if metrics and 'loss' not in row:
+                    scores = metrics
+    return scores
+
+
+def report_stage(args, s, out, runs, checkpoints):
     """results.md / results.json / curves.png from the finished runs."""
     import matplotlib
     matplotlib.use('Agg')
@@ -363,36 +438,39 @@ def report_stage(args, s, out, runs):
             key: summarise([m[f'icdar/{key}'] for m in per_seed.values()])
             for key in ('hmean', 'precision', 'recall')
         }
-        summary[init] = dict(seeds={
-            str(k): v
-            for k, v in per_seed.items()
-        },
-                             **{
-                                 k: dict(mean=m, sd=sd)
-                                 for k, (m, sd) in stats.items()
-                             })
+        summary[init] = dict(seeds={str(k): v
+                                    for k, v in per_seed.items()},
+                             **{k: dict(mean=m, sd=sd)
+                                for k, (m, sd) in stats.items()})
         seeds = ', '.join(f's{k} {m["icdar/hmean"]:.3f}' for k, m in per_seed.items())
         lines.append(f'| {init} | {len(per_seed)} | {stats["hmean"][0]:.3f} +- '
                      f'{stats["hmean"][1]:.3f} | {stats["precision"][0]:.3f} | '
                      f'{stats["recall"][0]:.3f} | {seeds} |')
-    if 'random' in summary and 'oclip' in summary:
-        diff = summary['oclip']['hmean']['mean'] - summary['random']['hmean']['mean']
-        verdict = ('a gain beyond seed noise' if diff > 2 *
-                   pooled_sd(summary) else 'within seed noise')
-        pooled = math.sqrt(
-            (summary['oclip']['hmean']['sd']**2 + summary['random']['hmean']['sd']**2) /
-            2)
-        summary['oclip_minus_random'] = dict(hmean=diff, two_sd=2 * pooled)
-        lines += [
-            '', f'oCLIP - random init: {100 * diff:+.1f} hmean points; 2 sd of the '
-            f'seeds (pooled): {200 * pooled:.1f} points -> '
-            f'{verdict}.'
-        ]
+    lines.append('')
+    for init, baseline in BASELINE.items():
+        if init not in summary or baseline not in summary:
+            continue
+        diff = summary[init]['hmean']['mean'] - summary[baseline]['hmean']['mean']
+        two_sd = 2 * pooled_sd(summary, init, baseline)
+        verdict = 'a gain beyond seed noise' if diff > two_sd else 'within seed noise'
+        summary[f'{init}_minus_{baseline}'] = dict(hmean=diff, two_sd=two_sd)
+        lines.append(f'{init} - {baseline} init: {100 * diff:+.1f} hmean points; 2 sd '
+                     f'of the seeds (pooled): {100 * two_sd:.1f} points -> {verdict}.')
+    for init in BASELINE:
+        scores = pretrain_scores(checkpoints[init]) if init in args.inits else None
+        if scores:
+            summary[f'{init}_pretraining'] = scores
+            lines.append(f'{init} pre-training, scored on the held-out rendered '
+                         'images: ' +
+                         ', '.join(f'{k} {v:.3f}' for k, v in sorted(scores.items())))
     with open(osp.join(out, 'results.md'), 'w') as f:
         f.write('\n'.join(lines) + '\n')
     write_json(osp.join(out, 'results.json'), summary)
     fig, (ax_h, ax_l) = plt.subplots(1, 2, figsize=(11, 4))
-    colours = dict(random='tab:gray', oclip='tab:blue')
+    colours = dict(random='tab:gray',
+                   oclip='tab:blue',
+                   random_resnet='black',
+                   wecromcl='tab:orange')
     for (init, seed), (val, loss) in sorted(curves.items()):
         ax_h.plot([e * iters_per_epoch for e, _ in val],
                   [m['icdar/hmean'] for _, m in val],
@@ -408,7 +486,7 @@ def report_stage(args, s, out, runs):
     ax_l.set(xlabel='iteration', ylabel='training loss', title='training loss')
     for ax in (ax_h, ax_l):
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=7)
+        ax.legend(fontsize=6, ncol=2)
     fig.tight_layout()
     fig.savefig(osp.join(out, 'curves.png'), dpi=100)
     print('\n'.join(lines))
@@ -435,17 +513,27 @@ def main(argv=None):
              test=test_set))
     pretrain_dir = osp.join(out, 'runs', 'oclip')
     pretrain_cfg = osp.join(configs, 'oclip_pretrain.py')
-    oclip_ckpt = osp.join(pretrain_dir, f'epoch_{s["pretrain_epochs"]}.pth')
+    checkpoints = dict(oclip=osp.join(pretrain_dir, f'epoch_{s["pretrain_epochs"]}.pth'),
+                       wecromcl=osp.join(out, 'runs', 'wecromcl',
+                                         f'iter_{s["wecromcl_iters"]}.pth'))
+    data_root = osp.join(out, 'pretrain_data')
     if 'render' in args.stages:
         render_stage(s, out, logs)
     if 'pretrain' in args.stages and 'oclip' in args.inits:
         if finished(pretrain_dir, s['pretrain_epochs']):
-            print(f'[study] {oclip_ckpt} exists, keeping it')
+            print(f'[study] {checkpoints["oclip"]} exists, keeping it')
         else:
-            cfg = oclip_config(s, osp.join(out, 'pretrain_data'), 0,
-                               args.pretrain_option)
+            cfg = oclip_config(s, data_root, 0, args.pretrain_option)
             train(cfg, pretrain_cfg, pretrain_dir, 'oclip_pretrain', logs)
-        attention_pictures(out, pretrain_cfg, oclip_ckpt, test_set, logs)
+        attention_pictures(out, pretrain_cfg, checkpoints['oclip'], test_set, logs)
+    if 'pretrain' in args.stages and 'wecromcl' in args.inits:
+        if osp.isfile(checkpoints['wecromcl']):
+            print(f'[study] {checkpoints["wecromcl"]} exists, keeping it')
+        else:
+            build_vocabulary(data_root, logs)
+            train(wecromcl_config(s, data_root, 0),
+                  osp.join(configs, 'wecromcl_pretrain.py'),
+                  osp.dirname(checkpoints['wecromcl']), 'wecromcl_pretrain', logs)
     runs = {
         (init, seed): osp.join(out, 'runs', f'psenet_{init}_s{seed}')
         for init in args.inits
@@ -456,15 +544,15 @@ def main(argv=None):
             if finished(work_dir, s['finetune_epochs']):
                 print(f'[study] {work_dir} finished, keeping it')
                 continue
-            if init == 'oclip' and not osp.isfile(oclip_ckpt):
+            checkpoint = checkpoints.get(init)
+            if checkpoint is not None and not osp.isfile(checkpoint):
                 raise SystemExit(
-                    f'{oclip_ckpt} not found: run the pretrain stage first')
-            cfg = psenet_config(s, train_set, test_set,
-                                oclip_ckpt if init == 'oclip' else None, seed)
+                    f'{checkpoint} not found: run the pretrain stage first')
+            cfg = psenet_config(s, train_set, test_set, init, checkpoint, seed)
             train(cfg, osp.join(configs, f'psenet_{init}_s{seed}.py'), work_dir,
                   f'psenet_{init}_s{seed}', logs)
     if 'report' in args.stages:
-        report_stage(args, s, out, runs)
+        report_stage(args, s, out, runs, checkpoints)
 
 
 if __name__ == '__main__':
