@@ -12,8 +12,9 @@ study = load_tool('tools/experiments/transfer_study.py', 'transfer_study')
 
 TOY = [
     'width=4', 'img_size=64', 'pretrain_images=24', 'pretrain_epochs=1',
-    'pretrain_batch=8', 'wecromcl_iters=2', 'wecromcl_batch=4', 'finetune_epochs=2', 'finetune_batch=2', 'val_every=1',
-    'workers=0', 'words_per_image=[1,3]', 'font_size=[12,24]'
+    'pretrain_batch=8', 'wecromcl_iters=2', 'wecromcl_batch=4', 'finetune_epochs=2',
+    'finetune_batch=2', 'val_every=1', 'workers=0', 'words_per_image=[1,3]',
+    'font_size=[12,24]'
 ]
 
 

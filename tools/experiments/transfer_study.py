@@ -47,7 +47,8 @@ WECROMCL_CFG = osp.join(REPO, 'configs', 'pretrain',
 DET_CFG = osp.join(REPO, 'configs', 'textdet',
                    'psenet_resnet50-oclip-w16_fpnc_4e_synthetic.py')
 
-# settings by --scale: "cpu" takes about 1.5 hours on a 2-core CPU
+# settings by --scale: "cpu" takes about 2.5 hours on a 2-core CPU (both
+# pre-trainings, 3 seeds of 4 initialisations)
 SCALES = dict(
     cpu=dict(width=16,
              img_size=320,
@@ -239,7 +240,8 @@ def wecromcl_config(s, data_root, seed):
                   max_long_side=size)
     for loader in (cfg.val_dataloader, cfg.test_dataloader):
         set_transform(loader.dataset.pipeline, 'Resize', scale=(size, size))
-    cfg.train_dataloader.collate_fn.sampler.vocab_file = osp.join(data_root, 'vocab.txt')
+    cfg.train_dataloader.collate_fn.sampler.vocab_file = osp.join(
+        data_root, 'vocab.txt')
     loaders(cfg, s['wecromcl_batch'], s['workers'])
     cfg.train_cfg.update(max_iters=iters, val_interval=iters)
     warmup = min(cfg.param_scheduler[0].end, iters // 2)  # short smoke runs
@@ -438,10 +440,14 @@ def report_stage(args, s, out, runs, checkpoints):
             key: summarise([m[f'icdar/{key}'] for m in per_seed.values()])
             for key in ('hmean', 'precision', 'recall')
         }
-        summary[init] = dict(seeds={str(k): v
-                                    for k, v in per_seed.items()},
-                             **{k: dict(mean=m, sd=sd)
-                                for k, (m, sd) in stats.items()})
+        summary[init] = dict(seeds={
+            str(k): v
+            for k, v in per_seed.items()
+        },
+                             **{
+                                 k: dict(mean=m, sd=sd)
+                                 for k, (m, sd) in stats.items()
+                             })
         seeds = ', '.join(f's{k} {m["icdar/hmean"]:.3f}' for k, m in per_seed.items())
         lines.append(f'| {init} | {len(per_seed)} | {stats["hmean"][0]:.3f} +- '
                      f'{stats["hmean"][1]:.3f} | {stats["precision"][0]:.3f} | '
@@ -461,8 +467,8 @@ def report_stage(args, s, out, runs, checkpoints):
         if scores:
             summary[f'{init}_pretraining'] = scores
             lines.append(f'{init} pre-training, scored on the held-out rendered '
-                         'images: ' +
-                         ', '.join(f'{k} {v:.3f}' for k, v in sorted(scores.items())))
+                         'images: ' + ', '.join(f'{k} {v:.3f}'
+                                                for k, v in sorted(scores.items())))
     with open(osp.join(out, 'results.md'), 'w') as f:
         f.write('\n'.join(lines) + '\n')
     write_json(osp.join(out, 'results.json'), summary)
@@ -513,7 +519,8 @@ def main(argv=None):
              test=test_set))
     pretrain_dir = osp.join(out, 'runs', 'oclip')
     pretrain_cfg = osp.join(configs, 'oclip_pretrain.py')
-    checkpoints = dict(oclip=osp.join(pretrain_dir, f'epoch_{s["pretrain_epochs"]}.pth'),
+    checkpoints = dict(oclip=osp.join(pretrain_dir,
+                                      f'epoch_{s["pretrain_epochs"]}.pth'),
                        wecromcl=osp.join(out, 'runs', 'wecromcl',
                                          f'iter_{s["wecromcl_iters"]}.pth'))
     data_root = osp.join(out, 'pretrain_data')
