@@ -358,21 +358,25 @@ def attention_pictures(out, cfg_file, checkpoint, test, logs, count=2):
             ], osp.join(logs, f'attention_{k}{suffix}.log'), 'attention')
 
 
+def scalar_rows(work_dir):
+    """The rows of the scalars.json of every run folder of ``work_dir``, in run
+    order (a resumed run continues in a new folder)."""
+    for run in sorted(os.listdir(work_dir)):
+        path = osp.join(work_dir, run, 'vis_data', 'scalars.json')
+        if osp.isfile(path):
+            with open(path) as f:
+                yield from map(json.loads, f)
+
+
 def val_rows(work_dir):
     """(epoch, metrics) of each validation and (iter, loss) of each training log
-    line of a run, from the scalars.json of every run folder (a resumed run adds
-    one)."""
-    runs = sorted(d for d in os.listdir(work_dir)
-                  if osp.isfile(osp.join(work_dir, d, 'vis_data', 'scalars.json')))
+    line of a run."""
     val, loss = {}, {}
-    for run in runs:  # a resumed run continues in a new folder
-        with open(osp.join(work_dir, run, 'vis_data', 'scalars.json')) as f:
-            for line in f:
-                row = json.loads(line)
-                if 'icdar/hmean' in row:
-                    val[row['step']] = {k: v for k, v in row.items() if '/' in k}
-                elif 'loss' in row and 'iter' in row:
-                    loss[row['iter']] = row['loss']
+    for row in scalar_rows(work_dir):
+        if 'icdar/hmean' in row:
+            val[row['step']] = {k: v for k, v in row.items() if '/' in k}
+        elif 'loss' in row and 'iter' in row:
+            loss[row['iter']] = row['loss']
     return sorted(val.items()), sorted(loss.items())
 
 
@@ -391,20 +395,13 @@ def pooled_sd(summary, init, baseline):
 def pretrain_scores(checkpoint):
     """The last validation scores of the run that wrote ``checkpoint`` (held-out
     rendered images), or None."""
-    work_dir = osp.dirname(checkpoint)
     if not osp.isfile(checkpoint):
         return None
     scores = None
-    for run in sorted(os.listdir(work_dir)):
-        path = osp.join(work_dir, run, 'vis_data', 'scalars.json')
-        if not osp.isfile(path):
-            continue
-        with open(path) as f:
-            for line in f:
-                row = json.loads(line)
-                metrics = {k: v for k, v in row.items() if '/' in k}
-                if metrics and 'loss' not in row:
-                    scores = metrics
+    for row in scalar_rows(osp.dirname(checkpoint)):
+        metrics = {k: v for k, v in row.items() if '/' in k}
+        if metrics and 'loss' not in row:
+            scores = metrics
     return scores
 
 
@@ -527,7 +524,7 @@ def main(argv=None):
     if 'render' in args.stages:
         render_stage(s, out, logs)
     if 'pretrain' in args.stages and 'oclip' in args.inits:
-        if finished(pretrain_dir, s['pretrain_epochs']):
+        if osp.isfile(checkpoints['oclip']):
             print(f'[study] {checkpoints["oclip"]} exists, keeping it')
         else:
             cfg = oclip_config(s, data_root, 0, args.pretrain_option)
