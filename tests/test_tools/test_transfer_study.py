@@ -2,6 +2,7 @@
 oCLIP and WeCromCL pre-training, PSENet from each and from random init of each one's
 backbone over two seeds, the report; a second call finds every stage done."""
 import json
+import os.path as osp
 
 import pytest
 from helpers import load_tool
@@ -14,7 +15,9 @@ TOY = [
     'width=4', 'img_size=64', 'pretrain_images=24', 'pretrain_epochs=1',
     'pretrain_batch=8', 'wecromcl_iters=2', 'wecromcl_batch=4', 'finetune_epochs=2',
     'finetune_batch=2', 'val_every=1', 'workers=0', 'words_per_image=[1,3]',
-    'font_size=[12,24]'
+    'font_size=[12,24]',
+    'wecromcl_render={"pseudo_words": 20, "words_per_image": [2, 3], '
+    '"font_size": [10, 16], "img_size": 96, "num_images": 24}'
 ]
 
 
@@ -63,6 +66,28 @@ def test_unknown_setting_is_named(tmp_path):
         study.settings_of(args)
 
 
+def test_wecromcl_pretrains_on_its_own_set_or_on_oclips(tmp_path):
+    s = study.settings_of(study.parse_args([str(tmp_path), '--set', *TOY]))
+    assert s['wecromcl_render']['img_size'] == 96
+    assert study.wecromcl_data_root(s, 'out') == osp.join('out', 'wecromcl_data')
+    cfg = study.wecromcl_config(s, 'out/wecromcl_data', 0)
+    resize, = [
+        t for t in cfg.train_dataloader.dataset.pipeline
+        if t['type'] == 'RandomShortSideResize'
+    ]
+    assert resize['short_sides'] == (96, ) and resize['max_long_side'] == 96
+    assert cfg.train_dataloader.collate_fn.sampler.vocab_file == osp.join(
+        'out/wecromcl_data', 'vocab.txt')
+    # wecromcl_render=null: oCLIP's images at the study's size
+    s = study.settings_of(
+        study.parse_args([str(tmp_path), '--set', *TOY, 'wecromcl_render=null']))
+    assert s['wecromcl_render'] is None
+    assert study.wecromcl_data_root(s, 'out') == osp.join('out', 'pretrain_data')
+    cfg = study.wecromcl_config(s, 'out/pretrain_data', 0)
+    resize, = [t for t in cfg.val_dataloader.dataset.pipeline if t['type'] == 'Resize']
+    assert resize['scale'] == (64, 64)
+
+
 @pytest.mark.slow
 def test_study_end_to_end_and_resumable(real, tmp_path, capsys):
     out = tmp_path / 'study'
@@ -100,6 +125,12 @@ def test_study_end_to_end_and_resumable(real, tmp_path, capsys):
     config = (out / 'configs' / 'psenet_wecromcl_s0.py').read_text()
     assert str(out / 'runs' / 'wecromcl' / 'iter_2.pth') in config
     assert "type='mmdet.ResNet'" in config
+    # WeCromCL pre-trained on its own rendered set of made-up words
+    config = (out / 'configs' / 'wecromcl_pretrain.py').read_text()
+    assert str(out / 'wecromcl_data' / 'vocab.txt') in config
+    assert len(
+        json.load(open(out / 'wecromcl_data' /
+                       'textspotting_train.json'))['data_list']) == 24
     config = (out / 'configs' / 'psenet_random_resnet_s0.py').read_text()
     assert "type='mmdet.ResNet'" in config and 'iter_2.pth' not in config
     capsys.readouterr()

@@ -10,12 +10,14 @@ from its last checkpoint):
 
 1. ``render``: a pre-training set that looks like scene text (many English words per
    image, DejaVu fonts, textured backgrounds, curved/rotated/perspective words) at
-   the fine-tuning resolution, with the project's renderer;
-2. ``pretrain``: oCLIP on it (our CLIP ResNet-50 at base width ``width``), then its
-   attention on two held-out real images (``attention_*.png``; ``*_outlines.png``
-   draw it over the words' outlines without the image); WeCromCL stage 1 on the
-   same images (MMDet's ResNet-50 at the same width, the CPU demo's narrow neck,
-   encoder and text encoder; negatives drawn from the rendered training words);
+   the fine-tuning resolution, with the project's renderer; with ``wecromcl_render``
+   (the cpu default) a second set for WeCromCL: a few of a small vocabulary of
+   made-up words per image, the set it learns to read at CPU scale;
+2. ``pretrain``: oCLIP on the first set (our CLIP ResNet-50 at base width ``width``),
+   then its attention on two held-out real images (``attention_*.png``;
+   ``*_outlines.png`` draw it over the words' outlines without the image); WeCromCL
+   stage 1 on its set (MMDet's ResNet-50 at the same width, the CPU demo's narrow
+   neck, encoder and text encoder; negatives drawn from the rendered training words);
 3. ``finetune``: the same PSENet (the pre-training's backbone at the same width +
    MMOCR's FPNC and PSENet head) from each pre-trained backbone and from random
    initialisation of the same backbone (``random``: our CLIP ResNet-50, oCLIP's;
@@ -48,7 +50,10 @@ DET_CFG = osp.join(REPO, 'configs', 'textdet',
                    'psenet_resnet50-oclip-w16_fpnc_4e_synthetic.py')
 
 # settings by --scale: "cpu" takes about 2.5 hours on a 2-core CPU (both
-# pre-trainings, 3 seeds of 4 initialisations)
+# pre-trainings, 3 seeds of 4 initialisations). wecromcl_render: WeCromCL's own
+# rendered set (``pseudo_words`` made-up words, ``words_per_image`` of them per
+# ``img_size`` image, ``num_images`` training images), the one it learns to read at
+# CPU scale; None: WeCromCL pre-trains on oCLIP's set (English words)
 SCALES = dict(
     cpu=dict(width=16,
              img_size=320,
@@ -58,7 +63,12 @@ SCALES = dict(
              curved_ratio=0.3,
              pretrain_epochs=6,
              pretrain_batch=16,
-             wecromcl_iters=750,
+             wecromcl_render=dict(pseudo_words=20,
+                                  words_per_image=(2, 3),
+                                  font_size=(18, 36),
+                                  img_size=192,
+                                  num_images=2000),
+             wecromcl_iters=1600,
              wecromcl_batch=16,
              finetune_epochs=5,
              finetune_batch=8,
@@ -72,6 +82,7 @@ SCALES = dict(
              curved_ratio=0.3,
              pretrain_epochs=40,
              pretrain_batch=64,
+             wecromcl_render=None,
              wecromcl_iters=60000,
              wecromcl_batch=16,
              finetune_epochs=300,
@@ -227,11 +238,12 @@ def oclip_config(s, data_root, seed, options):
 
 
 def wecromcl_config(s, data_root, seed):
-    """The pre-training config: the CPU demo's WeCromCL at the study's width/size,
-    its negatives drawn from ``data_root/vocab.txt``."""
+    """The pre-training config: the CPU demo's WeCromCL at the study's width and
+    its images' size, its negatives drawn from ``data_root/vocab.txt``."""
     from mmocr_oclip.utils import load_config
     cfg = load_config(WECROMCL_CFG, dict(data_root=data_root))
-    w, size, iters = s['width'], s['img_size'], s['wecromcl_iters']
+    w, iters = s['width'], s['wecromcl_iters']
+    size = (s['wecromcl_render'] or dict(img_size=s['img_size']))['img_size']
     cfg.model.backbone.base_channels = w
     cfg.model.neck[0].in_channels = [4 * w, 8 * w, 16 * w, 32 * w]
     set_transform(cfg.train_dataloader.dataset.pipeline,
@@ -316,25 +328,52 @@ def train(cfg, config_file, work_dir, label, logs):
     run_logged(cmd, osp.join(logs, f'{label}.log'), label)
 
 
-def render_stage(s, out, logs):
+def wecromcl_data_root(s, out):
+    """Where WeCromCL's pre-training images are: its own set or oCLIP's."""
+    return osp.join(out, 'wecromcl_data' if s['wecromcl_render'] else 'pretrain_data')
+
+
+def render_set(root, num_train, workers, **renderer_cfg):
+    """``num_train`` training and 64 held-out rendered images in ``root``."""
     from mmocr_oclip.datasets.preparers.rendering import render_dataset
-    from mmocr_oclip.utils import resolve_resource_file
-    root = osp.join(out, 'pretrain_data')
-    common = dict(img_size=(s['img_size'], s['img_size']),
-                  words=resolve_resource_file('english_vocab.txt'),
-                  words_per_image=tuple(s['words_per_image']),
-                  font_size=tuple(s['font_size']),
-                  curved_ratio=s['curved_ratio'],
-                  workers=s['workers'])
-    for split, num, seed in (('train', s['pretrain_images'], 0), ('test', 64, 1)):
+    for split, num, seed in (('train', num_train, 0), ('test', 64, 1)):
         if osp.isfile(osp.join(root, f'textspotting_{split}.json')):
             print(f'[study] {root} {split} exists, keeping it')
             continue
-        summary = render_dataset(root, num, split=split, seed=seed, **common)
+        summary = render_dataset(root,
+                                 num,
+                                 split=split,
+                                 seed=seed,
+                                 workers=workers,
+                                 **renderer_cfg)
         print(f'[study] rendered {summary["num_images"]} {split} images with '
               f'{summary["num_words"]} words into {root} '
               f'({summary["images_per_sec"]:.1f} images/s)')
-    return root
+
+
+def render_stage(s, out, inits):
+    """oCLIP's pre-training set (scene-text-like, English words, at the
+    fine-tuning size) and WeCromCL's own set if ``wecromcl_render`` asks for one."""
+    from mmocr_oclip.datasets.pseudo_words import pseudo_words
+    from mmocr_oclip.utils import resolve_resource_file
+    spec = s['wecromcl_render']
+    if 'oclip' in inits or ('wecromcl' in inits and not spec):
+        render_set(osp.join(out, 'pretrain_data'),
+                   s['pretrain_images'],
+                   s['workers'],
+                   img_size=(s['img_size'], s['img_size']),
+                   words=resolve_resource_file('english_vocab.txt'),
+                   words_per_image=tuple(s['words_per_image']),
+                   font_size=tuple(s['font_size']),
+                   curved_ratio=s['curved_ratio'])
+    if 'wecromcl' in inits and spec:
+        render_set(wecromcl_data_root(s, out),
+                   spec['num_images'],
+                   s['workers'],
+                   img_size=(spec['img_size'], spec['img_size']),
+                   words=pseudo_words(spec['pseudo_words'], seed=0),
+                   words_per_image=tuple(spec['words_per_image']),
+                   font_size=tuple(spec['font_size']))
 
 
 def attention_pictures(out, cfg_file, checkpoint, test, logs, count=2):
@@ -522,7 +561,7 @@ def main(argv=None):
                                          f'iter_{s["wecromcl_iters"]}.pth'))
     data_root = osp.join(out, 'pretrain_data')
     if 'render' in args.stages:
-        render_stage(s, out, logs)
+        render_stage(s, out, args.inits)
     if 'pretrain' in args.stages and 'oclip' in args.inits:
         if osp.isfile(checkpoints['oclip']):
             print(f'[study] {checkpoints["oclip"]} exists, keeping it')
@@ -534,8 +573,9 @@ def main(argv=None):
         if osp.isfile(checkpoints['wecromcl']):
             print(f'[study] {checkpoints["wecromcl"]} exists, keeping it')
         else:
-            build_vocabulary(data_root, logs)
-            train(wecromcl_config(s, data_root, 0),
+            wecromcl_root = wecromcl_data_root(s, out)
+            build_vocabulary(wecromcl_root, logs)
+            train(wecromcl_config(s, wecromcl_root, 0),
                   osp.join(configs, 'wecromcl_pretrain.py'),
                   osp.dirname(checkpoints['wecromcl']), 'wecromcl_pretrain', logs)
     runs = {
