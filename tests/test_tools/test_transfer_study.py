@@ -15,7 +15,7 @@ TOY = [
     'width=4', 'img_size=64', 'pretrain_images=24', 'pretrain_epochs=1',
     'pretrain_batch=8', 'wecromcl_iters=2', 'wecromcl_batch=4', 'finetune_epochs=2',
     'finetune_batch=2', 'val_every=1', 'workers=0', 'words_per_image=[1,3]',
-    'font_size=[12,24]',
+    'pretrain_seed=3', 'font_size=[12,24]',
     'wecromcl_render={"pseudo_words": 20, "words_per_image": [2, 3], '
     '"font_size": [10, 16], "img_size": 96, "num_images": 24}'
 ]
@@ -125,9 +125,13 @@ def test_study_end_to_end_and_resumable(real, tmp_path, capsys):
     config = (out / 'configs' / 'psenet_wecromcl_s0.py').read_text()
     assert str(out / 'runs' / 'wecromcl' / 'iter_2.pth') in config
     assert "type='mmdet.ResNet'" in config
-    # WeCromCL pre-trained on its own rendered set of made-up words
+    # WeCromCL pre-trained on its own rendered set of made-up words; both
+    # pre-trainings with pretrain_seed
     config = (out / 'configs' / 'wecromcl_pretrain.py').read_text()
     assert str(out / 'wecromcl_data' / 'vocab.txt') in config
+    assert "randomness = dict(seed=3)" in config
+    assert "randomness = dict(seed=3)" in (out / 'configs' /
+                                           'oclip_pretrain.py').read_text()
     assert len(
         json.load(open(out / 'wecromcl_data' /
                        'textspotting_train.json'))['data_list']) == 24

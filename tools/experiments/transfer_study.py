@@ -49,11 +49,12 @@ WECROMCL_CFG = osp.join(REPO, 'configs', 'pretrain',
 DET_CFG = osp.join(REPO, 'configs', 'textdet',
                    'psenet_resnet50-oclip-w16_fpnc_4e_synthetic.py')
 
-# settings by --scale: "cpu" takes about 2.5 hours on a 2-core CPU (both
+# settings by --scale: "cpu" takes about 1 h 40 min on a 2-core CPU (both
 # pre-trainings, 3 seeds of 4 initialisations). wecromcl_render: WeCromCL's own
 # rendered set (``pseudo_words`` made-up words, ``words_per_image`` of them per
 # ``img_size`` image, ``num_images`` training images), the one it learns to read at
-# CPU scale; None: WeCromCL pre-trains on oCLIP's set (English words)
+# CPU scale; None: WeCromCL pre-trains on oCLIP's set (English words).
+# pretrain_seed: the seed of both pre-trainings (the fine-tunings take --seeds)
 SCALES = dict(
     cpu=dict(width=16,
              img_size=320,
@@ -63,6 +64,7 @@ SCALES = dict(
              curved_ratio=0.3,
              pretrain_epochs=6,
              pretrain_batch=16,
+             pretrain_seed=0,
              wecromcl_render=dict(pseudo_words=20,
                                   words_per_image=(2, 3),
                                   font_size=(18, 36),
@@ -82,6 +84,7 @@ SCALES = dict(
              curved_ratio=0.3,
              pretrain_epochs=40,
              pretrain_batch=64,
+             pretrain_seed=0,
              wecromcl_render=None,
              wecromcl_iters=60000,
              wecromcl_batch=16,
@@ -566,7 +569,7 @@ def main(argv=None):
         if osp.isfile(checkpoints['oclip']):
             print(f'[study] {checkpoints["oclip"]} exists, keeping it')
         else:
-            cfg = oclip_config(s, data_root, 0, args.pretrain_option)
+            cfg = oclip_config(s, data_root, s['pretrain_seed'], args.pretrain_option)
             train(cfg, pretrain_cfg, pretrain_dir, 'oclip_pretrain', logs)
         attention_pictures(out, pretrain_cfg, checkpoints['oclip'], test_set, logs)
     if 'pretrain' in args.stages and 'wecromcl' in args.inits:
@@ -575,7 +578,7 @@ def main(argv=None):
         else:
             wecromcl_root = wecromcl_data_root(s, out)
             build_vocabulary(wecromcl_root, logs)
-            train(wecromcl_config(s, wecromcl_root, 0),
+            train(wecromcl_config(s, wecromcl_root, s['pretrain_seed']),
                   osp.join(configs, 'wecromcl_pretrain.py'),
                   osp.dirname(checkpoints['wecromcl']), 'wecromcl_pretrain', logs)
     runs = {
