@@ -97,3 +97,68 @@ def test_scalars_and_report(tmp_path):
     results = json.loads((tmp_path / 'results.json').read_text())
     assert [b['iter'] for b in results['paper']['best']] == [400, 400]
     assert (tmp_path / 'curves.png').stat().st_size > 0
+
+
+def test_curriculum_step_starts_from_a_trained_model(tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        study.parse_args([str(tmp_path), '--init-from', str(tmp_path / 'none.pth')])
+    assert 'none.pth' in capsys.readouterr().err
+    start = tmp_path / 'reads_20_words.pth'
+    start.write_bytes(b'')
+    args = study.parse_args([
+        str(tmp_path), '--variants', 'paper_w100', '--seeds', '0', '--iters', '200',
+        '--val-every', '200', '--init-from',
+        str(start)
+    ])
+    cfg = study.study_config('paper_w100', str(tmp_path / 'data'), 0, args)
+    assert cfg.load_from == str(start)
+    assert study.DATA_SETS[study.VARIANTS['paper_w100']['data']]['pseudo_words'] == 100
+    runs = tmp_path / 'runs'
+    write_run(runs / 'paper_w100_s0', [dict(step=200, **scores(0.4, 0.3, 0.6))])
+    for name, value in (('random_init', 0.05), ('start', 0.2)):
+        folder = runs / f'paper_w100_s0_{name}' / '20260101_000001'
+        os.makedirs(folder)
+        (folder / '20260101_000001.json').write_text(
+            json.dumps(scores(value, value, value)))
+    study.report_stage(str(tmp_path), args)
+    table = (tmp_path / 'results.md').read_text()
+    assert f'Every run started from {start}' in table
+    assert ('| paper_w100 | w100_k2_3 | 1 | 0.400 (0.050) | 0.300 (0.050) | '
+            '0.600 (0.050) | 0.400 (200) | 0.200 / 0.200 / 0.200 |') in table
+    results = json.loads((tmp_path / 'results.json').read_text())
+    assert results['paper_w100']['start'][0]['anchor/inside_hmean'] == 0.2
+
+
+def test_real_image_baseline_starts_from_random_weights(tmp_path, monkeypatch):
+    """With --init-from, the real-image runs start from the rendered-data model
+    and from random weights, never from the --init-from model."""
+    from mmengine.config import Config
+    start = tmp_path / 'reads_20_words.pth'
+    start.write_bytes(b'')
+    ann = tmp_path / 'real.json'
+    items = [dict(img_path='a.jpg')] * 3
+    ann.write_text(json.dumps(dict(metainfo={}, data_list=items)))
+    args = study.parse_args([
+        str(tmp_path), '--variants', 'paper_w100', '--iters', '200', '--val-every',
+        '200', '--init-from',
+        str(start), '--real-ann',
+        str(ann), '--real-num-train', '2', '--real-num-heldout', '1', '--real-iters',
+        '30'
+    ])
+    calls = []
+    monkeypatch.setattr(study, 'run', lambda cmd, logs, label: calls.append(label))
+    rendered = tmp_path / 'runs' / 'paper_w100_s0' / 'iter_200.pth'
+    os.makedirs(rendered.parent)
+    rendered.write_bytes(b'')
+    os.makedirs(tmp_path / 'configs')
+    study.real_stage('paper_w100', 0, str(tmp_path), args, str(tmp_path))
+    configs = tmp_path / 'configs'
+    loaded = [
+        Config.fromfile(configs / f'real_paper_w100_s0_from_{s}.py').load_from
+        for s in ('rendered', 'random')
+    ]
+    assert loaded == [str(rendered), None]
+    assert calls[-3:] == [
+        'real_paper_w100_s0_from_rendered', 'real_paper_w100_s0_from_random',
+        'real_paper_w100_s0_rendered_only'
+    ]

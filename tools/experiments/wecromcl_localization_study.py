@@ -2,7 +2,7 @@
 
     python tools/experiments/wecromcl_localization_study.py OUT_DIR \
         [--variants paper in_image ...] [--seeds 0 1] [--iters 1600] \
-        [--val-every 200] [--stages render train report]
+        [--val-every 200] [--init-from CHECKPOINT] [--stages render train report]
 
 Every variant is the CPU-sized WeCromCL of ``make demo``
 (``configs/pretrain/wecromcl_r50-w16_1xb16-400i_synthetic.py``) trained on one
@@ -13,7 +13,9 @@ iterations with :class:`AnchorPointMetric`: ``inside_hmean`` (a word's peak insi
 its own polygon), ``own_word_rate`` (on images with >= 2 words: does each word's
 top peak fall inside its own polygon, not on the image's other text?) and the
 authors' nearest-point ``hmean``. Each run is also scored at its random
-initialisation (the same seed), the baseline of every number.
+initialisation (the same seed), the baseline of every number. ``--init-from
+CHECKPOINT`` starts every run from a trained model instead (a curriculum step:
+the weights only, a fresh schedule), which is then scored too.
 
 Stages (resumable: a rendered set, a finished run or a random-init score is kept):
 ``render`` (tools/render_synthetic_text.py + tools/build_vocabulary.py),
@@ -43,6 +45,7 @@ DATA_SETS = dict(
     w20_k2_3=dict(pseudo_words=20, words_per_image=(2, 3), font_size=(18, 36)),
     w20_k4_6=dict(pseudo_words=20, words_per_image=(4, 6), font_size=(16, 30)),
     w100_k4_6=dict(pseudo_words=100, words_per_image=(4, 6), font_size=(16, 30)),
+    w100_k2_3=dict(pseudo_words=100, words_per_image=(2, 3), font_size=(18, 36)),
 )
 IN_IMAGE = {
     'model.in_image_loss': dict(type='InImageWordContrastiveLoss'),
@@ -62,6 +65,7 @@ VARIANTS = dict(
         **OUR_TEXT_MEAN
     }),
     paper_k4_6=dict(data='w20_k4_6', options={}),
+    paper_w100=dict(data='w100_k2_3', options={}),
     in_image_k4_6=dict(data='w20_k4_6', options=IN_IMAGE),
     in_image_w100_k4_6=dict(data='w100_k4_6', options=IN_IMAGE),
 )
@@ -84,6 +88,11 @@ def parse_args(argv=None):
     parser.add_argument('--val-every', type=int, default=200)
     parser.add_argument('--num-train', type=int, default=640)
     parser.add_argument('--workers', type=int, default=2)
+    parser.add_argument('--init-from',
+                        metavar='CHECKPOINT',
+                        help='start every run from this model (a curriculum step, '
+                        'e.g. a model that reads 20 words moved on to 100); its '
+                        'held-out scores are reported next to the random init\'s')
     parser.add_argument('--real-ann', help='text-spotting JSON of real images')
     parser.add_argument('--real-img-root',
                         help='folder their img_path is relative to (default: the '
@@ -103,6 +112,8 @@ def parse_args(argv=None):
     if args.iters < 1 or args.val_every < 1 or args.iters % args.val_every:
         parser.error(f'--iters ({args.iters}) must be a positive multiple of '
                      f'--val-every ({args.val_every})')
+    if args.init_from and not osp.isfile(args.init_from):
+        parser.error(f'--init-from: file {args.init_from!r} not found')
     if 'real' in args.stages and args.real_ann and not osp.isfile(args.real_ann):
         parser.error(f'--real-ann: file {args.real_ann!r} not found')
     return args
@@ -156,6 +167,8 @@ def study_config(variant, data_root, seed, args):
         cfg[key].update(num_workers=args.workers, persistent_workers=args.workers > 0)
     cfg.default_hooks.logger.log_metric_by_epoch = False  # scores at their iteration
     cfg.randomness = dict(seed=seed)
+    if args.init_from:
+        cfg.load_from = osp.abspath(args.init_from)
     return cfg
 
 
@@ -184,7 +197,8 @@ def train_run(config, work_dir, iters, logs, label):
 
 
 def train_stage(variant, seed, data_root, out, args, logs):
-    """Train one run (resuming), then score its random initialisation."""
+    """Train one run (resuming), then score its random initialisation and,
+    with ``--init-from``, the model it started from."""
     label = f'{variant}_s{seed}'
     work_dir = osp.join(out, 'runs', label)
     config = osp.join(out, 'configs', f'{label}.py')
@@ -200,6 +214,12 @@ def train_stage(variant, seed, data_root, out, args, logs):
         ], logs, f'{label}_random_init')
         run([osp.join(REPO, 'tools', 'test.py'), config, init, '--work-dir', init_dir],
             logs, f'{label}_test_random_init')
+    start_dir = osp.join(out, 'runs', f'{label}_start')
+    if args.init_from and test_scores(start_dir) is None:
+        run([
+            osp.join(REPO, 'tools', 'test.py'), config, cfg.load_from, '--work-dir',
+            start_dir
+        ], logs, f'{label}_test_start')
 
 
 def test_scores(work_dir):
@@ -282,8 +302,7 @@ def real_stage(variant, seed, out, args, logs):
         work_dir = osp.join(out, 'runs', label)
         config = osp.join(out, 'configs', f'{label}.py')
         cfg = real_config(variant, seed, root, img_root, args)
-        if start == 'rendered':
-            cfg.load_from = rendered
+        cfg.load_from = rendered if start == 'rendered' else None
         cfg.dump(config)
         train_run(config, work_dir, args.real_iters, logs, label)
     test_dir = osp.join(out, 'runs', f'real_{variant}_s{seed}_rendered_only')
@@ -316,24 +335,30 @@ def report_stage(out, args):
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
     short = dict(zip(METRICS, ('inside-H', 'own-word rate', 'nearest H')))
+    start_note = (f' Every run started from {args.init_from}; "start": its scores.'
+                  if args.init_from else '')
     lines = [
         '# WeCromCL localisation study (held-out rendered images)', '',
         f'{args.iters} iterations, batch 16, scored every {args.val_every}; '
-        'final value (random init of the same seed in brackets), mean over seeds.', '',
-        '| variant | data | seeds | ' + ' | '.join(short.values()) +
-        ' | best inside-H (iter) |', '| --- ' * 7 + '|'
+        'final value (random init of the same seed in brackets), mean over seeds.' +
+        start_note, '', '| variant | data | seeds | ' + ' | '.join(short.values()) +
+        ' | best inside-H (iter) |' + (' start |' if args.init_from else ''),
+        '| --- ' * (8 if args.init_from else 7) + '|'
     ]
     results = {}
     fig, axes = plt.subplots(1, 2, figsize=(11, 4))
     for variant in args.variants:
-        finals, inits, best = [], [], []
+        finals, inits, best, starts = [], [], [], []
         for seed in args.seeds:
             curve = scalars(osp.join(out, 'runs', f'{variant}_s{seed}'))
             init = test_scores(osp.join(out, 'runs', f'{variant}_s{seed}_random_init'))
-            if not curve or curve[-1][0] != args.iters or init is None:
+            start = test_scores(osp.join(out, 'runs', f'{variant}_s{seed}_start'))
+            if (not curve or curve[-1][0] != args.iters or init is None
+                    or (args.init_from and start is None)):
                 continue
             finals.append(curve[-1][1])
             inits.append(init)
+            starts.append(start)
             best.append(max(curve, key=lambda r: r[1][METRICS[0]]))
             for ax, key in zip(axes, METRICS[:2]):
                 ax.plot([0] + [s for s, _ in curve],
@@ -351,8 +376,13 @@ def report_stage(out, args):
                                 best=[dict(iter=s, **m) for s, m in best])
         cells = ' | '.join(f'{mean[k]:.3f} ({mean_init[k]:.3f})' for k in METRICS)
         peak = ', '.join(f'{m[METRICS[0]]:.3f} ({s})' for s, m in best)
-        lines.append(f'| {variant} | {VARIANTS[variant]["data"]} | {len(finals)} | '
-                     f'{cells} | {peak} |')
+        row = f'| {variant} | {VARIANTS[variant]["data"]} | {len(finals)} | ' \
+              f'{cells} | {peak} |'
+        if args.init_from:
+            results[variant]['start'] = starts
+            row += ' ' + ' / '.join(f'{statistics.fmean(m[k] for m in starts):.3f}'
+                                    for k in METRICS) + ' |'
+        lines.append(row)
     real_rows = real_results(out, args)
     if real_rows:
         lines += [
