@@ -99,34 +99,54 @@ def test_scalars_and_report(tmp_path):
     assert (tmp_path / 'curves.png').stat().st_size > 0
 
 
-def test_curriculum_step_starts_from_a_trained_model(tmp_path, capsys):
+def test_curriculum_step_starts_from_a_trained_model(tmp_path, capsys, monkeypatch):
     with pytest.raises(SystemExit):
         study.parse_args([str(tmp_path), '--init-from', str(tmp_path / 'none.pth')])
     assert 'none.pth' in capsys.readouterr().err
     start = tmp_path / 'reads_20_words.pth'
     start.write_bytes(b'')
     args = study.parse_args([
-        str(tmp_path), '--variants', 'paper_w100', '--seeds', '0', '--iters', '200',
-        '--val-every', '200', '--init-from',
+        str(tmp_path), '--variants', 'paper_w100', '--seeds', '0', '1', '--iters',
+        '200', '--val-every', '200', '--init-from',
         str(start)
     ])
     cfg = study.study_config('paper_w100', str(tmp_path / 'data'), 0, args)
     assert cfg.load_from == str(start)
     assert study.DATA_SETS[study.VARIANTS['paper_w100']['data']]['pseudo_words'] == 100
     runs = tmp_path / 'runs'
-    write_run(runs / 'paper_w100_s0', [dict(step=200, **scores(0.4, 0.3, 0.6))])
-    for name, value in (('random_init', 0.05), ('start', 0.2)):
-        folder = runs / f'paper_w100_s0_{name}' / '20260101_000001'
+
+    def score(work_dir, value):
+        folder = work_dir / '20260101_000001'
         os.makedirs(folder)
         (folder / '20260101_000001.json').write_text(
             json.dumps(scores(value, value, value)))
+
+    # the start model is scored once per variant, not once per seed; finished
+    # runs and scored random inits are kept
+    calls = []
+
+    def fake_run(cmd, logs, label):
+        calls.append(label)
+        if label == 'paper_w100_test_start':
+            score(runs / 'paper_w100_start', 0.2)
+
+    monkeypatch.setattr(study, 'run', fake_run)
+    os.makedirs(tmp_path / 'configs')
+    for seed, final in ((0, 0.4), (1, 0.6)):
+        write_run(runs / f'paper_w100_s{seed}',
+                  [dict(step=200, **scores(final, final - 0.1, 0.6))])
+        (runs / f'paper_w100_s{seed}' / 'iter_200.pth').write_bytes(b'')
+        score(runs / f'paper_w100_s{seed}_random_init', 0.05)
+        study.train_stage('paper_w100', seed, str(tmp_path / 'data'), str(tmp_path),
+                          args, str(tmp_path))
+    assert calls == ['paper_w100_test_start']
     study.report_stage(str(tmp_path), args)
     table = (tmp_path / 'results.md').read_text()
     assert f'Every run started from {start}' in table
-    assert ('| paper_w100 | w100_k2_3 | 1 | 0.400 (0.050) | 0.300 (0.050) | '
-            '0.600 (0.050) | 0.400 (200) | 0.200 / 0.200 / 0.200 |') in table
+    assert ('| paper_w100 | w100_k2_3 | 2 | 0.500 (0.050) | 0.400 (0.050) | '
+            '0.600 (0.050) | 0.400 (200), 0.600 (200) | 0.200 / 0.200 / 0.200 |') in table
     results = json.loads((tmp_path / 'results.json').read_text())
-    assert results['paper_w100']['start'][0]['anchor/inside_hmean'] == 0.2
+    assert results['paper_w100']['start']['anchor/inside_hmean'] == 0.2
 
 
 def test_real_image_baseline_starts_from_random_weights(tmp_path, monkeypatch):

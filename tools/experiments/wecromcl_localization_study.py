@@ -206,7 +206,7 @@ def train_stage(variant, seed, data_root, out, args, logs):
     cfg.dump(config)
     train_run(config, work_dir, args.iters, logs, label)
     init_dir = osp.join(out, 'runs', f'{label}_random_init')
-    if not scalars(init_dir):
+    if test_scores(init_dir) is None:
         init = osp.join(init_dir, 'random_init.pth')
         run([
             osp.join(REPO, 'tools', 'save_random_init.py'), config, init, '--seed',
@@ -214,12 +214,13 @@ def train_stage(variant, seed, data_root, out, args, logs):
         ], logs, f'{label}_random_init')
         run([osp.join(REPO, 'tools', 'test.py'), config, init, '--work-dir', init_dir],
             logs, f'{label}_test_random_init')
-    start_dir = osp.join(out, 'runs', f'{label}_start')
+    # the start model's score depends on the variant (data, options), not the seed
+    start_dir = osp.join(out, 'runs', f'{variant}_start')
     if args.init_from and test_scores(start_dir) is None:
         run([
             osp.join(REPO, 'tools', 'test.py'), config, cfg.load_from, '--work-dir',
             start_dir
-        ], logs, f'{label}_test_start')
+        ], logs, f'{variant}_test_start')
 
 
 def test_scores(work_dir):
@@ -348,17 +349,17 @@ def report_stage(out, args):
     results = {}
     fig, axes = plt.subplots(1, 2, figsize=(11, 4))
     for variant in args.variants:
-        finals, inits, best, starts = [], [], [], []
+        start = test_scores(osp.join(out, 'runs', f'{variant}_start'))
+        if args.init_from and start is None:
+            continue
+        finals, inits, best = [], [], []
         for seed in args.seeds:
             curve = scalars(osp.join(out, 'runs', f'{variant}_s{seed}'))
             init = test_scores(osp.join(out, 'runs', f'{variant}_s{seed}_random_init'))
-            start = test_scores(osp.join(out, 'runs', f'{variant}_s{seed}_start'))
-            if (not curve or curve[-1][0] != args.iters or init is None
-                    or (args.init_from and start is None)):
+            if not curve or curve[-1][0] != args.iters or init is None:
                 continue
             finals.append(curve[-1][1])
             inits.append(init)
-            starts.append(start)
             best.append(max(curve, key=lambda r: r[1][METRICS[0]]))
             for ax, key in zip(axes, METRICS[:2]):
                 ax.plot([0] + [s for s, _ in curve],
@@ -379,9 +380,8 @@ def report_stage(out, args):
         row = f'| {variant} | {VARIANTS[variant]["data"]} | {len(finals)} | ' \
               f'{cells} | {peak} |'
         if args.init_from:
-            results[variant]['start'] = starts
-            row += ' ' + ' / '.join(f'{statistics.fmean(m[k] for m in starts):.3f}'
-                                    for k in METRICS) + ' |'
+            results[variant]['start'] = start
+            row += ' ' + ' / '.join(f'{start[k]:.3f}' for k in METRICS) + ' |'
         lines.append(row)
     real_rows = real_results(out, args)
     if real_rows:
