@@ -143,9 +143,9 @@ def test_curriculum_step_starts_from_a_trained_model(tmp_path, capsys, monkeypat
     study.report_stage(str(tmp_path), args)
     table = (tmp_path / 'results.md').read_text()
     assert f'Every run started from {start}' in table
-    assert ('| paper_w100 | w100_k2_3 | 2 | 0.500 (0.050) | 0.400 (0.050) | '
-            '0.600 (0.050) | 0.400 (200), 0.600 (200) | 0.200 / 0.200 / 0.200 |'
-            ) in table
+    assert (
+        '| paper_w100 | w100_k2_3 | 2 | 0.500 (0.050) | 0.400 (0.050) | '
+        '0.600 (0.050) | 0.400 (200), 0.600 (200) | 0.200 / 0.200 / 0.200 |') in table
     results = json.loads((tmp_path / 'results.json').read_text())
     assert results['paper_w100']['start']['anchor/inside_hmean'] == 0.2
 
