@@ -3,7 +3,7 @@
     python tools/wecromcl_anchor_points.py CONFIG CHECKPOINT ANN_JSON OUT_JSON \
         [--data-root DIR] [--scale W [H]] [--batch-size N] [--nms-kernel K] \
         [--score-thr T] [--eval] [--heatmaps DIR] [--max-heatmaps N] \
-        [--cfg-options KEY=VALUE ...]
+        [--hide-image] [--cfg-options KEY=VALUE ...]
 
 The model (WeCromCL or OCLIP, anything with ``localize_words``) queries every
 image of ANN_JSON (an MMOCR 1.x text-spotting or text-detection JSON with the
@@ -29,7 +29,9 @@ file, line and column, a malformed entry with the file and ``data_list[i]``.
 
 ``--eval`` prints :class:`AnchorPointMetric` against ANN_JSON's polygons;
 ``--heatmaps DIR`` draws each word's activation map over the network input
-with its peaks, one picture per image (the first ``--max-heatmaps``).
+with its peaks, one picture per image (the first ``--max-heatmaps``);
+``--hide-image`` draws the maps over a grey canvas holding only the outlines and
+words of ANN_JSON instead of the image (for images that may not be shown).
 """
 import argparse
 import copy
@@ -82,6 +84,10 @@ def parse_args(argv=None):
                         help='print AnchorPointMetric against ann_file')
     parser.add_argument('--heatmaps', help='folder of activation-map pictures')
     parser.add_argument('--max-heatmaps', type=int, default=20)
+    parser.add_argument('--hide-image',
+                        action='store_true',
+                        help='draw the maps over a grey canvas holding only the '
+                        'outlines and words of ANN_JSON instead of the image')
     parser.add_argument('--cfg-options',
                         nargs='+',
                         action=DictAction,
@@ -91,6 +97,8 @@ def parse_args(argv=None):
         parser.error('--scale takes W [H]')
     if args.batch_size < 1:
         parser.error('--batch-size must be >= 1')
+    if args.hide_image and not args.heatmaps:
+        parser.error('--hide-image needs --heatmaps (it changes the pictures)')
     return args
 
 
@@ -207,6 +215,8 @@ HEATMAP_LEGEND = ('colour: the word\'s activation (blue low, red high)',
                   'green outline: the word\'s polygon(s)',
                   'cross: a peak = an anchor point, green inside',
                   'the word\'s own polygon, red outside it')
+HIDDEN_IMAGE_LEGEND = ('grey: the image is hidden; white outline and label: each '
+                       'word of the image', )
 
 
 def _put_text(panel, text, origin, scale=0.4):
@@ -216,14 +226,22 @@ def _put_text(panel, text, origin, scale=0.4):
                 1)
 
 
-def heatmap_picture(packed, sample, stride, gt, columns=4):
+def heatmap_picture(packed, sample, stride, gt, columns=4, hide_image=False):
     """Each word's map over the network input with its polygons, peaks and name,
-    above a legend (RGB). ``gt``: :func:`ground_truth` of the image."""
+    above a legend (RGB). ``gt``: :func:`ground_truth` of the image.
+    ``hide_image``: a grey canvas with every word's outline and text instead of
+    the image."""
     image = np.ascontiguousarray(packed['inputs'].permute(1, 2, 0).numpy()[..., ::-1])
     scale = np.asarray(sample.metainfo.get('scale_factor', (1., 1.))[:2], np.float64)
+    if hide_image:
+        image[...] = 128
+        for polygon, text in zip(gt['polygons'], gt['texts']):
+            points = (polygon.reshape(-1, 2) * scale).round().astype(np.int32)
+            cv2.polylines(image, [points], True, (255, 255, 255), 1)
+            _put_text(image, text, tuple(int(v) for v in points.min(0)), 0.35)
     pred = sample.pred_instances
     panel = image.copy()
-    _put_text(panel, 'input', (2, 12))
+    _put_text(panel, 'input hidden' if hide_image else 'input', (2, 12))
     panels = [panel]
     for word, word_map in zip(sample.word_texts, sample.word_maps.numpy()):
         panel = overlay_attention(image, word_map, stride)
@@ -247,8 +265,9 @@ def heatmap_picture(packed, sample, stride, gt, columns=4):
     panels += [np.full_like(image, 255)] * (-len(panels) % columns)
     grid = np.vstack(
         [np.hstack(panels[i:i + columns]) for i in range(0, len(panels), columns)])
-    legend = np.full((6 + 14 * len(HEATMAP_LEGEND), grid.shape[1], 3), 255, np.uint8)
-    for k, line in enumerate(HEATMAP_LEGEND):
+    lines = HEATMAP_LEGEND + (HIDDEN_IMAGE_LEGEND if hide_image else ())
+    legend = np.full((6 + 14 * len(lines), grid.shape[1], 3), 255, np.uint8)
+    for k, line in enumerate(lines):
         cv2.putText(legend, line, (3, 13 + 14 * k), cv2.FONT_HERSHEY_SIMPLEX, 0.35,
                     (0, 0, 0), 1)
     return np.vstack([grid, legend])
@@ -346,7 +365,11 @@ def main(argv=None):
             path = osp.join(args.heatmaps, name)
             cv2.imwrite(
                 path,
-                heatmap_picture(pack, sample, stride, ground_truth(info))[..., ::-1])
+                heatmap_picture(pack,
+                                sample,
+                                stride,
+                                ground_truth(info),
+                                hide_image=args.hide_image)[..., ::-1])
             drawn.append(path)
 
     try:
