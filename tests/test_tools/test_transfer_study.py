@@ -86,6 +86,35 @@ def test_wecromcl_pretrains_on_its_own_set_or_on_oclips(tmp_path):
     cfg = study.wecromcl_config(s, 'out/pretrain_data', 0)
     resize, = [t for t in cfg.val_dataloader.dataset.pipeline if t['type'] == 'Resize']
     assert resize['scale'] == (64, 64)
+    # an English stage needs a first stage on another set
+    with pytest.raises(SystemExit, match='english_iters needs wecromcl_render'):
+        study.settings_of(
+            study.parse_args([
+                str(tmp_path), '--set', *TOY, 'wecromcl_render=null',
+                'wecromcl_english_iters=5'
+            ]))
+
+
+def test_wecromcl_curriculum_moves_the_reader_on_to_english(tmp_path):
+    """wecromcl_english_iters: a second stage on oCLIP's set at the study's size,
+    whose checkpoint the fine-tunes start from."""
+    s = study.settings_of(
+        study.parse_args([str(tmp_path), '--set', *TOY, 'wecromcl_english_iters=5']))
+    first, final = study.wecromcl_checkpoints(s, 'out')
+    assert first == osp.join('out', 'runs', 'wecromcl', 'iter_2.pth')
+    assert final == osp.join('out', 'runs', 'wecromcl_english', 'iter_5.pth')
+    cfg = study.wecromcl_config(s, 'out/pretrain_data', 0, english=True)
+    assert cfg.train_cfg.max_iters == 5 and cfg.param_scheduler[-1].end == 5
+    resize, = [
+        t for t in cfg.train_dataloader.dataset.pipeline
+        if t['type'] == 'RandomShortSideResize'
+    ]
+    assert resize['short_sides'] == (64, )
+    assert cfg.train_dataloader.collate_fn.sampler.vocab_file == osp.join(
+        'out/pretrain_data', 'vocab.txt')
+    # off by default: one stage
+    s = study.settings_of(study.parse_args([str(tmp_path), '--set', *TOY]))
+    assert study.wecromcl_checkpoints(s, 'out') == (first, first)
 
 
 @pytest.mark.slow
@@ -94,7 +123,7 @@ def test_study_end_to_end_and_resumable(real, tmp_path, capsys):
     argv = [
         str(out), '--train-ann',
         str(real / 'textspotting_train.json'), '--num-train', '6', '--num-heldout', '4',
-        '--seeds', '0', '1', '--set', *TOY
+        '--seeds', '0', '1', '--set', *TOY, 'wecromcl_english_iters=2'
     ]
     study.main(argv)
     results = json.load(open(out / 'results.json'))
@@ -122,9 +151,14 @@ def test_study_end_to_end_and_resumable(real, tmp_path, capsys):
     assert str(out / 'runs' / 'oclip' / 'epoch_1.pth') in config
     assert "type='OCLIPResNet'" in config
     assert "randomness = dict(seed=1)" in config
+    # WeCromCL: made-up words, then English words from that model (a curriculum);
+    # the fine-tunes start from the English stage
     config = (out / 'configs' / 'psenet_wecromcl_s0.py').read_text()
-    assert str(out / 'runs' / 'wecromcl' / 'iter_2.pth') in config
+    assert str(out / 'runs' / 'wecromcl_english' / 'iter_2.pth') in config
     assert "type='mmdet.ResNet'" in config
+    config = (out / 'configs' / 'wecromcl_english.py').read_text()
+    assert f"load_from = '{out / 'runs' / 'wecromcl' / 'iter_2.pth'}'" in config
+    assert str(out / 'pretrain_data' / 'vocab.txt') in config
     # WeCromCL pre-trained on its own rendered set of made-up words; both
     # pre-trainings with pretrain_seed
     config = (out / 'configs' / 'wecromcl_pretrain.py').read_text()
@@ -141,5 +175,5 @@ def test_study_end_to_end_and_resumable(real, tmp_path, capsys):
     study.main(argv)
     printed = capsys.readouterr().out
     assert 'epoch_1.pth exists, keeping it' in printed
-    assert 'iter_2.pth exists, keeping it' in printed
+    assert printed.count('iter_2.pth exists, keeping it') == 2
     assert printed.count('finished, keeping it') == 8

@@ -17,7 +17,8 @@ from its last checkpoint):
    then its attention on two held-out real images (``attention_*.png``;
    ``*_outlines.png`` draw it over the words' outlines without the image); WeCromCL
    stage 1 on its set (MMDet's ResNet-50 at the same width, the CPU demo's narrow
-   neck, encoder and text encoder; negatives drawn from the rendered training words);
+   neck, encoder and text encoder; negatives drawn from the rendered training words),
+   then, with ``wecromcl_english_iters``, on oCLIP's set from that model;
 3. ``finetune``: the same PSENet (the pre-training's backbone at the same width +
    MMOCR's FPNC and PSENet head) from each pre-trained backbone and from random
    initialisation of the same backbone (``random``: our CLIP ResNet-50, oCLIP's;
@@ -54,6 +55,10 @@ DET_CFG = osp.join(REPO, 'configs', 'textdet',
 # rendered set (``pseudo_words`` made-up words, ``words_per_image`` of them per
 # ``img_size`` image, ``num_images`` training images), the one it learns to read at
 # CPU scale; None: WeCromCL pre-trains on oCLIP's set (English words).
+# wecromcl_english_iters (with wecromcl_render): then WeCromCL goes on for this many
+# iterations on oCLIP's set (English words at the study's size), starting from the
+# made-up-word reader (its weights, a fresh schedule): a curriculum; the fine-tunes
+# start from this second stage. 0: off.
 # pretrain_seed: the seed of both pre-trainings (the fine-tunings take --seeds)
 SCALES = dict(
     cpu=dict(width=16,
@@ -71,6 +76,7 @@ SCALES = dict(
                                   img_size=192,
                                   num_images=2000),
              wecromcl_iters=1600,
+             wecromcl_english_iters=0,
              wecromcl_batch=16,
              finetune_epochs=5,
              finetune_batch=8,
@@ -87,6 +93,7 @@ SCALES = dict(
              pretrain_seed=0,
              wecromcl_render=None,
              wecromcl_iters=60000,
+             wecromcl_english_iters=0,
              wecromcl_batch=16,
              finetune_epochs=300,
              finetune_batch=16,
@@ -150,6 +157,9 @@ def settings_of(args):
             settings[name] = json.loads(value)
         except json.JSONDecodeError:
             settings[name] = value
+    if settings['wecromcl_english_iters'] and not settings['wecromcl_render']:
+        raise SystemExit('--set wecromcl_english_iters needs wecromcl_render: without '
+                         'its own set WeCromCL already pre-trains on the English one')
     return settings
 
 
@@ -240,13 +250,16 @@ def oclip_config(s, data_root, seed, options):
     return cfg
 
 
-def wecromcl_config(s, data_root, seed):
+def wecromcl_config(s, data_root, seed, english=False):
     """The pre-training config: the CPU demo's WeCromCL at the study's width and
-    its images' size, its negatives drawn from ``data_root/vocab.txt``."""
+    its images' size, its negatives drawn from ``data_root/vocab.txt``;
+    ``english``: the second stage of ``wecromcl_english_iters`` (oCLIP's images)."""
     from mmocr_oclip.utils import load_config
     cfg = load_config(WECROMCL_CFG, dict(data_root=data_root))
-    w, iters = s['width'], s['wecromcl_iters']
-    size = (s['wecromcl_render'] or dict(img_size=s['img_size']))['img_size']
+    w = s['width']
+    iters = s['wecromcl_english_iters'] if english else s['wecromcl_iters']
+    own = s['wecromcl_render'] and not english
+    size = s['wecromcl_render']['img_size'] if own else s['img_size']
     cfg.model.backbone.base_channels = w
     cfg.model.neck[0].in_channels = [4 * w, 8 * w, 16 * w, 32 * w]
     set_transform(cfg.train_dataloader.dataset.pipeline,
@@ -315,7 +328,7 @@ def build_vocabulary(data_root, logs):
             osp.join(REPO, 'tools', 'build_vocabulary.py'), '--ann-files',
             osp.join(data_root, 'textspotting_train.json'), '--out', vocab,
             '--lowercase', '--dict-file', 'lowercase_68.txt', '--min-len', '1'
-        ], osp.join(logs, 'vocabulary.log'), 'vocabulary')
+        ], osp.join(logs, f'vocabulary_{osp.basename(data_root)}.log'), 'vocabulary')
 
 
 def train(cfg, config_file, work_dir, label, logs):
@@ -334,6 +347,15 @@ def train(cfg, config_file, work_dir, label, logs):
 def wecromcl_data_root(s, out):
     """Where WeCromCL's pre-training images are: its own set or oCLIP's."""
     return osp.join(out, 'wecromcl_data' if s['wecromcl_render'] else 'pretrain_data')
+
+
+def wecromcl_checkpoints(s, out):
+    """(the first stage's checkpoint, the one the fine-tunes start from): the
+    same unless ``wecromcl_english_iters`` adds the English stage."""
+    first = osp.join(out, 'runs', 'wecromcl', f'iter_{s["wecromcl_iters"]}.pth')
+    english = s['wecromcl_english_iters']
+    return first, (osp.join(out, 'runs', 'wecromcl_english', f'iter_{english}.pth')
+                   if english else first)
 
 
 def render_set(root, num_train, workers, **renderer_cfg):
@@ -360,7 +382,8 @@ def render_stage(s, out, inits):
     from mmocr_oclip.datasets.pseudo_words import pseudo_words
     from mmocr_oclip.utils import resolve_resource_file
     spec = s['wecromcl_render']
-    if 'oclip' in inits or ('wecromcl' in inits and not spec):
+    english = not spec or s['wecromcl_english_iters']
+    if 'oclip' in inits or ('wecromcl' in inits and english):
         render_set(osp.join(out, 'pretrain_data'),
                    s['pretrain_images'],
                    s['workers'],
@@ -560,8 +583,7 @@ def main(argv=None):
     pretrain_cfg = osp.join(configs, 'oclip_pretrain.py')
     checkpoints = dict(oclip=osp.join(pretrain_dir,
                                       f'epoch_{s["pretrain_epochs"]}.pth'),
-                       wecromcl=osp.join(out, 'runs', 'wecromcl',
-                                         f'iter_{s["wecromcl_iters"]}.pth'))
+                       wecromcl=wecromcl_checkpoints(s, out)[1])
     data_root = osp.join(out, 'pretrain_data')
     if 'render' in args.stages:
         render_stage(s, out, args.inits)
@@ -573,14 +595,23 @@ def main(argv=None):
             train(cfg, pretrain_cfg, pretrain_dir, 'oclip_pretrain', logs)
         attention_pictures(out, pretrain_cfg, checkpoints['oclip'], test_set, logs)
     if 'pretrain' in args.stages and 'wecromcl' in args.inits:
-        if osp.isfile(checkpoints['wecromcl']):
-            print(f'[study] {checkpoints["wecromcl"]} exists, keeping it')
+        first, final = wecromcl_checkpoints(s, out)
+        if osp.isfile(first):
+            print(f'[study] {first} exists, keeping it')
         else:
             wecromcl_root = wecromcl_data_root(s, out)
             build_vocabulary(wecromcl_root, logs)
             train(wecromcl_config(s, wecromcl_root, s['pretrain_seed']),
-                  osp.join(configs, 'wecromcl_pretrain.py'),
-                  osp.dirname(checkpoints['wecromcl']), 'wecromcl_pretrain', logs)
+                  osp.join(configs, 'wecromcl_pretrain.py'), osp.dirname(first),
+                  'wecromcl_pretrain', logs)
+        if final != first and osp.isfile(final):
+            print(f'[study] {final} exists, keeping it')
+        elif final != first:
+            build_vocabulary(data_root, logs)
+            cfg = wecromcl_config(s, data_root, s['pretrain_seed'], english=True)
+            cfg.load_from = first
+            train(cfg, osp.join(configs, 'wecromcl_english.py'), osp.dirname(final),
+                  'wecromcl_english', logs)
     runs = {
         (init, seed): osp.join(out, 'runs', f'psenet_{init}_s{seed}')
         for init in args.inits
