@@ -581,9 +581,10 @@ def main(argv=None):
              test=test_set))
     pretrain_dir = osp.join(out, 'runs', 'oclip')
     pretrain_cfg = osp.join(configs, 'oclip_pretrain.py')
+    wecromcl_first, wecromcl_final = wecromcl_checkpoints(s, out)
     checkpoints = dict(oclip=osp.join(pretrain_dir,
                                       f'epoch_{s["pretrain_epochs"]}.pth'),
-                       wecromcl=wecromcl_checkpoints(s, out)[1])
+                       wecromcl=wecromcl_final)
     data_root = osp.join(out, 'pretrain_data')
     if 'render' in args.stages:
         render_stage(s, out, args.inits)
@@ -595,23 +596,23 @@ def main(argv=None):
             train(cfg, pretrain_cfg, pretrain_dir, 'oclip_pretrain', logs)
         attention_pictures(out, pretrain_cfg, checkpoints['oclip'], test_set, logs)
     if 'pretrain' in args.stages and 'wecromcl' in args.inits:
-        first, final = wecromcl_checkpoints(s, out)
-        if osp.isfile(first):
-            print(f'[study] {first} exists, keeping it')
+        if osp.isfile(wecromcl_first):
+            print(f'[study] {wecromcl_first} exists, keeping it')
         else:
             wecromcl_root = wecromcl_data_root(s, out)
             build_vocabulary(wecromcl_root, logs)
             train(wecromcl_config(s, wecromcl_root, s['pretrain_seed']),
-                  osp.join(configs, 'wecromcl_pretrain.py'), osp.dirname(first),
-                  'wecromcl_pretrain', logs)
-        if final != first and osp.isfile(final):
-            print(f'[study] {final} exists, keeping it')
-        elif final != first:
-            build_vocabulary(data_root, logs)
-            cfg = wecromcl_config(s, data_root, s['pretrain_seed'], english=True)
-            cfg.load_from = first
-            train(cfg, osp.join(configs, 'wecromcl_english.py'), osp.dirname(final),
-                  'wecromcl_english', logs)
+                  osp.join(configs, 'wecromcl_pretrain.py'),
+                  osp.dirname(wecromcl_first), 'wecromcl_pretrain', logs)
+        if wecromcl_final != wecromcl_first:  # the English stage
+            if osp.isfile(wecromcl_final):
+                print(f'[study] {wecromcl_final} exists, keeping it')
+            else:
+                build_vocabulary(data_root, logs)
+                cfg = wecromcl_config(s, data_root, s['pretrain_seed'], english=True)
+                cfg.load_from = wecromcl_first
+                train(cfg, osp.join(configs, 'wecromcl_english.py'),
+                      osp.dirname(wecromcl_final), 'wecromcl_english', logs)
     runs = {
         (init, seed): osp.join(out, 'runs', f'psenet_{init}_s{seed}')
         for init in args.inits
