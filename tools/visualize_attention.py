@@ -34,7 +34,7 @@ import mmocr_oclip  # noqa: F401  (registers modules)
 from mmocr_oclip.datasets.annotation_file import load_json_file
 from mmocr_oclip.datasets.transforms import use_checked_loading
 from mmocr_oclip.models.utils.model_type_check import load_typed_checkpoint
-from mmocr_oclip.visualization import OCLIPAttentionVisualizer
+from mmocr_oclip.visualization import OCLIPAttentionVisualizer, outline_words
 
 
 def parse_args():
@@ -75,19 +75,6 @@ def annotated_words(ann_file, image):
                          f'{name} (one needed)')
     return [(i['text'], i['polygon']) for i in entries[0]['instances']
             if not i.get('ignore') and i.get('text')]
-
-
-def outline_words(canvas, outlines, scale_factor):
-    """Draw each word's polygon (scaled by ``scale_factor`` = (w, h) ratios) and
-    its text in white on ``canvas`` ((H, W, 3) uint8, changed in place)."""
-    for text, polygon in outlines:
-        points = np.asarray(polygon, np.float64).reshape(-1, 2) * scale_factor
-        points = np.round(points).astype(np.int32)
-        cv2.polylines(canvas, [points], True, (255, 255, 255), 1, cv2.LINE_AA)
-        x, y = points[:, 0].min(), max(int(points[:, 1].min()) - 3, 10)
-        cv2.putText(canvas, text, (int(x), y), cv2.FONT_HERSHEY_SIMPLEX, 0.35,
-                    (255, 255, 255), 1, cv2.LINE_AA)
-    return canvas
 
 
 def attention_picture(cfg,

@@ -54,6 +54,7 @@ from mmocr_oclip.datasets.annotation_file import load_json_file
 from mmocr_oclip.datasets.oclip_pretrain_dataset import entry_problem, instance_problem
 from mmocr_oclip.datasets.transforms import use_checked_loading
 from mmocr_oclip.models.utils.model_type_check import load_typed_checkpoint
+from mmocr_oclip.visualization import outline_words
 from mmocr_oclip.visualization.oclip_attention_visualizer import overlay_attention
 
 REQUIRED_KEYS = ('text', 'polygon', 'bbox')
@@ -235,10 +236,7 @@ def heatmap_picture(packed, sample, stride, gt, columns=4, hide_image=False):
     scale = np.asarray(sample.metainfo.get('scale_factor', (1., 1.))[:2], np.float64)
     if hide_image:
         image[...] = 128
-        for polygon, text in zip(gt['polygons'], gt['texts']):
-            points = (polygon.reshape(-1, 2) * scale).round().astype(np.int32)
-            cv2.polylines(image, [points], True, (255, 255, 255), 1)
-            _put_text(image, text, tuple(int(v) for v in points.min(0)), 0.35)
+        outline_words(image, zip(gt['texts'], gt['polygons']), scale)
     pred = sample.pred_instances
     panel = image.copy()
     _put_text(panel, 'input hidden' if hide_image else 'input', (2, 12))

@@ -368,7 +368,7 @@ def test_heatmap_picture_hides_the_image(capsys):
     first = picture[:64, :96]
     assert not (first == 7).all(-1).any()  # no pixel of the image
     assert first[50, 50].tolist() == [128, 128, 128]
-    assert first[30, 90].tolist() == [255, 255, 255]  # the other word's outline
+    assert (first[30, 90] > 200).all()  # the other word's (anti-aliased) outline
     with pytest.raises(SystemExit):
         tool.parse_args(['c.py', 'm.pth', 'a.json', 'o.json', '--hide-image'])
     assert '--hide-image needs --heatmaps' in capsys.readouterr().err
