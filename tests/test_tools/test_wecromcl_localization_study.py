@@ -62,6 +62,32 @@ def write_run(work_dir, rows, folder='20260101_000000'):
             f.write(json.dumps(row) + '\n')
 
 
+def test_real_image_learning_rate_names_the_runs(tmp_path):
+    """--real-lr sets the fine-tunes' AdamW rate and ends their names; the report
+    reads the runs of the rate it is given, and only those."""
+    default = study.parse_args([str(tmp_path), '--real-iters', '300'])
+    assert study.real_config('paper', 0, str(tmp_path), '/imgs',
+                             default).optim_wrapper.optimizer.lr == 1e-3
+    args = study.parse_args([
+        str(tmp_path), '--variants', 'paper', '--seeds', '0', '--real-iters', '300',
+        '--real-lr', '1e-4'
+    ])
+    assert study.real_config('paper', 0, str(tmp_path), '/imgs',
+                             args).optim_wrapper.optimizer.lr == 1e-4
+    assert study.real_label('paper', 0, 'random', args) == \
+        'real_paper_s0_from_random_lr0.0001'
+    assert study.real_label('paper', 0, 'random', default) == \
+        'real_paper_s0_from_random'
+    runs = tmp_path / 'runs'
+    write_run(runs / 'real_paper_s0_from_rendered_lr0.0001',
+              [dict(step=300, **scores(0.3, 0.2, 0.4))])
+    write_run(runs / 'real_paper_s0_from_rendered',
+              [dict(step=300, **scores(0.1, 0.1, 0.1))])
+    rows = study.real_results(str(tmp_path), args)
+    assert [(row, s['anchor/inside_hmean']) for row, s in rows
+            ] == [(('paper', 0, 'fine-tuned from rendered at lr 0.0001'), 0.3)]
+
+
 def scores(inside, own, nearest):
     return {
         'anchor/inside_hmean': inside,

@@ -104,6 +104,11 @@ def parse_args(argv=None):
                         type=int,
                         default=320,
                         help='short side of the real images (long side <= 1.6x)')
+    parser.add_argument('--real-lr',
+                        type=float,
+                        help='AdamW learning rate of the real-image fine-tunes '
+                        '(default: the rendered-data schedule\'s); given, it ends '
+                        'their run names (real_<variant>_s<seed>_from_<start>_lr<LR>)')
     parser.add_argument('--stages',
                         nargs='+',
                         choices=STAGES,
@@ -288,7 +293,15 @@ def real_config(variant, seed, root, img_root, args):
     cfg.train_cfg.update(max_iters=iters, val_interval=iters // 3)
     cfg.param_scheduler[-1].end = iters
     cfg.default_hooks.checkpoint.interval = iters // 3
+    if args.real_lr is not None:
+        cfg.optim_wrapper.optimizer.lr = args.real_lr
     return cfg
+
+
+def real_label(variant, seed, start, args):
+    """The name of a real-image fine-tune: ``--real-lr`` ends it when given."""
+    lr = '' if args.real_lr is None else f'_lr{args.real_lr:g}'
+    return f'real_{variant}_s{seed}_from_{start}{lr}'
 
 
 def real_stage(variant, seed, out, args, logs):
@@ -299,7 +312,7 @@ def real_stage(variant, seed, out, args, logs):
     if not osp.isfile(rendered):
         raise SystemExit(f'{rendered} not found: run the train stage first')
     for start in ('rendered', 'random'):
-        label = f'real_{variant}_s{seed}_from_{start}'
+        label = real_label(variant, seed, start, args)
         work_dir = osp.join(out, 'runs', label)
         config = osp.join(out, 'configs', f'{label}.py')
         cfg = real_config(variant, seed, root, img_root, args)
@@ -319,11 +332,13 @@ def real_results(out, args):
     for variant in args.variants:
         for seed in args.seeds:
             prefix = osp.join(out, 'runs', f'real_{variant}_s{seed}')
+            lr = '' if args.real_lr is None else f' at lr {args.real_lr:g}'
             for start in ('random', 'rendered'):
-                curve = scalars(f'{prefix}_from_{start}')
+                curve = scalars(
+                    osp.join(out, 'runs', real_label(variant, seed, start, args)))
                 if curve and curve[-1][0] == args.real_iters:
                     rows.append(
-                        ((variant, seed, f'fine-tuned from {start}'), curve[-1][1]))
+                        ((variant, seed, f'fine-tuned from {start}{lr}'), curve[-1][1]))
             only = test_scores(f'{prefix}_rendered_only')
             if only:
                 rows.append(((variant, seed, 'rendered only'), only))
