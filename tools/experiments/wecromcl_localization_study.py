@@ -298,14 +298,10 @@ def real_config(variant, seed, root, img_root, args):
     return cfg
 
 
-def real_lr_text(args, template):
-    """``template`` filled with ``--real-lr`` (``%g``), or '' without it."""
-    return '' if args.real_lr is None else template.format(f'{args.real_lr:g}')
-
-
 def real_label(variant, seed, start, args):
     """The name of a real-image fine-tune: ``--real-lr`` ends it when given."""
-    return f'real_{variant}_s{seed}_from_{start}{real_lr_text(args, "_lr{}")}'
+    lr = '' if args.real_lr is None else f'_lr{args.real_lr:g}'
+    return f'real_{variant}_s{seed}_from_{start}{lr}'
 
 
 def real_stage(variant, seed, out, args, logs):
@@ -333,10 +329,10 @@ def real_stage(variant, seed, out, args, logs):
 def real_results(out, args):
     """((variant, seed, start), final scores) of the finished real-image runs."""
     rows = []
-    lr = real_lr_text(args, ' at lr {}')
     for variant in args.variants:
         for seed in args.seeds:
             prefix = osp.join(out, 'runs', f'real_{variant}_s{seed}')
+            lr = '' if args.real_lr is None else f' at lr {args.real_lr:g}'
             for start in ('random', 'rendered'):
                 curve = scalars(
                     osp.join(out, 'runs', real_label(variant, seed, start, args)))
