@@ -3,7 +3,8 @@ VENV ?= $(CURDIR)/.venv
 PY := $(VENV)/bin/python
 export PATH := $(VENV)/bin:$(PATH)
 
-.PHONY: install demo test test-fast lint format transfer-study wecromcl-study
+.PHONY: install demo test test-fast lint format transfer-study wecromcl-study \
+	anchor-points-example
 
 install:
 	bash scripts/install.sh
@@ -24,6 +25,11 @@ WSTUDY_DIR ?= work_dirs/wecromcl_study
 WSTUDY_ARGS ?= --variants paper --seeds 0 1 2
 wecromcl-study: install
 	$(PY) tools/experiments/wecromcl_localization_study.py $(WSTUDY_DIR) $(WSTUDY_ARGS)
+
+# WeCromCL anchor points for images labelled only with their words, scored against
+# the polygons the tool never saw (docs/en/user_guides/anchor_points.md)
+anchor-points-example: install
+	bash scripts/anchor_points_example.sh
 
 test: install lint
 	$(PY) -m pytest -q

@@ -11,6 +11,7 @@
   :func:`train_command`, :func:`read_losses`)
 - the authors' checkpoint layouts: oCLIP (:func:`official_state_dict`) and
   WeCromCL (:func:`authors_shapes`, :func:`authors_state_dict`)
+- anchor-point models: :func:`tiny_wecromcl`, :func:`save_model`
 """
 import importlib.util
 import json
@@ -25,7 +26,9 @@ import sys
 import torch
 import torch.distributed as dist
 import torch.multiprocessing as mp
+from mmengine.config import Config
 from mmengine.structures import InstanceData
+from mmocr.registry import MODELS
 from mmocr.structures import TextDetDataSample, TextSpottingDataSample
 
 from mmocr_oclip.datasets.preparers.rendering import render_dataset
@@ -592,3 +595,44 @@ def authors_state_dict(w=SMALL, seed=0, prefix='module.'):
                 value = value * 2  # offsets of a few cells
         state_dict[prefix + key] = value
     return state_dict
+
+
+# ------------------------------------------------------------ anchor-point models
+WECROMCL_DEMO = osp.join(REPO,
+                         'configs/pretrain/wecromcl_r50-w16_1xb16-400i_synthetic.py')
+
+
+def tiny_wecromcl():
+    """The demo config's WeCromCL at widths 16-32, one encoder layer."""
+    cfg = Config.fromfile(WECROMCL_DEMO)
+    cfg.model.backbone.base_channels = 4
+    cfg.model.neck = [
+        dict(type='BiFPN', in_channels=[16, 32, 64, 128], out_channels=16,
+             num_blocks=1),
+        dict(type='MultiScaleConcatNeck', in_channels=16, branch_channels=8),
+    ]
+    cfg.model.encoder.update(in_channels=(24, 24),
+                             embed_dims=24,
+                             num_layers=1,
+                             num_heads=2,
+                             feedforward_channels=32,
+                             out_channels=32,
+                             num_groups=8)
+    cfg.model.text_encoder.update(width=32, num_layers=1, num_heads=2, embed_dim=32)
+    cfg.model.head.update(text_dims=32, image_dims=32, attn_dims=32)
+    for step in cfg.test_dataloader.dataset.pipeline:
+        if step.type == 'Resize':
+            step.scale = (96, 96)
+    return cfg
+
+
+def save_model(cfg, tmp_path, name):
+    """Write ``cfg`` and a checkpoint of its randomly initialised model."""
+    torch.manual_seed(0)
+    model = MODELS.build(cfg.model)
+    model.init_weights()
+    ckpt = tmp_path / f'{name}.pth'
+    torch.save(dict(state_dict=model.state_dict(), meta=dict()), ckpt)
+    config = tmp_path / f'{name}.py'
+    cfg.dump(str(config))
+    return str(config), str(ckpt)

@@ -7,17 +7,17 @@ from collections import Counter
 
 import pytest
 import torch
-from helpers import REPO, load_tool
+from helpers import REPO, load_tool, save_model, tiny_wecromcl
 from mmengine.config import Config
 from mmocr.datasets import OCRDataset
 from mmocr.registry import MODELS
 
+from mmocr_oclip.apis import build_labeling_pipeline
 from mmocr_oclip.datasets import OCLIPPretrainDataset
 from mmocr_oclip.datasets.preparers.rendering import render_dataset
 from mmocr_oclip.models.utils.model_type_check import (ModelTypeMismatchError,
                                                        infer_model_type)
 
-DEMO = osp.join(REPO, 'configs/pretrain/wecromcl_r50-w16_1xb16-400i_synthetic.py')
 DETECTOR = osp.join(REPO,
                     'configs/textdet/psenet_resnet50-oclip-w16_fpnc_4e_synthetic.py')
 tool = load_tool('tools/wecromcl_anchor_points.py', 'wecromcl_anchor_points')
@@ -25,30 +25,6 @@ tool = load_tool('tools/wecromcl_anchor_points.py', 'wecromcl_anchor_points')
 # sizes that are not multiples of the strides: the last grid cells overhang
 IMG_SIZE = (70, 100)
 WORDS = ['cat', 'Cat', 'dog', 'emu!']
-
-
-def tiny_wecromcl():
-    """The demo config's WeCromCL at widths 16-32, one encoder layer."""
-    cfg = Config.fromfile(DEMO)
-    cfg.model.backbone.base_channels = 4
-    cfg.model.neck = [
-        dict(type='BiFPN', in_channels=[16, 32, 64, 128], out_channels=16,
-             num_blocks=1),
-        dict(type='MultiScaleConcatNeck', in_channels=16, branch_channels=8),
-    ]
-    cfg.model.encoder.update(in_channels=(24, 24),
-                             embed_dims=24,
-                             num_layers=1,
-                             num_heads=2,
-                             feedforward_channels=32,
-                             out_channels=32,
-                             num_groups=8)
-    cfg.model.text_encoder.update(width=32, num_layers=1, num_heads=2, embed_dim=32)
-    cfg.model.head.update(text_dims=32, image_dims=32, attn_dims=32)
-    for step in cfg.test_dataloader.dataset.pipeline:
-        if step.type == 'Resize':
-            step.scale = (96, 96)
-    return cfg
 
 
 @pytest.fixture(scope='module')
@@ -63,18 +39,6 @@ def rendered(tmp_path_factory):
                    words_per_image=(2, 4),
                    font_size=(12, 24))
     return root
-
-
-def save_model(cfg, tmp_path, name):
-    """Write ``cfg`` and a checkpoint of its randomly initialised model."""
-    torch.manual_seed(0)
-    model = MODELS.build(cfg.model)
-    model.init_weights()
-    ckpt = tmp_path / f'{name}.pth'
-    torch.save(dict(state_dict=model.state_dict(), meta=dict()), ckpt)
-    config = tmp_path / f'{name}.py'
-    cfg.dump(str(config))
-    return str(config), str(ckpt)
 
 
 @pytest.fixture(scope='module')
@@ -171,19 +135,20 @@ def test_score_threshold_drops_points(wecromcl_files, rendered, tmp_path):
 
 def test_pipeline_choice(wecromcl_files):
     cfg = Config.fromfile(wecromcl_files[0])
-    # the config's test pipeline loads polygons after the resize: used as is
-    assert tool.build_pipeline(cfg) == cfg.test_dataloader.dataset.pipeline
-    # annotations loaded before the resize: the standard one, config's scale
-    pipeline = cfg.test_dataloader.dataset.pipeline
-    pipeline[1], pipeline[2] = pipeline[2], pipeline[1]
-    types = [t['type'] for t in tool.build_pipeline(cfg)]
-    assert types == [
-        'LoadCheckedImageFromFile', 'Resize', 'LoadOCRAnnotations', 'PackOCLIPInputs'
-    ]
-    assert tool.build_pipeline(cfg)[1]['scale'] == (96, 96)
-    assert tool.build_pipeline(cfg, (64, 32))[1]['scale'] == (64, 32)
+    # the config's test pipeline, less the annotation loading (words are set by
+    # the labeler: no polygon needed)
+    types = [t['type'] for t in build_labeling_pipeline(cfg)]
+    assert types == ['LoadCheckedImageFromFile', 'Resize', 'PackOCLIPInputs']
+    assert build_labeling_pipeline(cfg)[1]['scale'] == (96, 96)
+    # --scale: the tool's own pipeline at that scale
+    assert build_labeling_pipeline(cfg, (64, 32))[1] == dict(type='Resize',
+                                                             scale=(64, 32),
+                                                             keep_ratio=True)
+    # a test pipeline that does not end with PackOCLIPInputs: the config's scale
+    cfg.test_dataloader.dataset.pipeline[-1] = dict(type='PackTextDetInputs')
+    assert build_labeling_pipeline(cfg)[1]['scale'] == (96, 96)
     # no pipeline, no scale: no resize
-    types = [t['type'] for t in tool.build_pipeline(Config(dict(model=dict())))]
+    types = [t['type'] for t in build_labeling_pipeline(Config(dict(model=dict())))]
     assert 'Resize' not in types
 
 
@@ -200,15 +165,12 @@ def test_errors(wecromcl_files, rendered, tmp_path):
     empty = tmp_path / 'empty.json'
     empty.write_text(json.dumps(dict(metainfo={}, data_list=[])))
     fails([config, ckpt, str(empty), out], 'data_list is empty')
-    no_polygon = json.load(open(ann))
-    del no_polygon['data_list'][0]['instances'][0]['polygon']
-    (tmp_path / 'no_polygon.json').write_text(json.dumps(no_polygon))
-    fails([config, ckpt, str(tmp_path / 'no_polygon.json'), out], 'has no polygon')
-    fails([config, ckpt, ann, out, '--data-root', str(tmp_path)], 'image not found')
+    fails([config, ckpt, ann, out, '--data-root',
+           str(tmp_path)], 'none of the 3 images could be read')
     resnet = Config(dict(model=dict(type='mmdet.ResNet', depth=18, base_channels=4)))
     resnet.dump(str(tmp_path / 'resnet.py'))
     fails([str(tmp_path / 'resnet.py'), ckpt, ann, out], 'has no localize_words')
-    assert not osp.exists(out)
+    assert not osp.exists(out) and not osp.exists(out + '.partial')
 
 
 def tool_error(args):
@@ -246,21 +208,27 @@ def test_entry_without_instances_same_rule_as_training(wecromcl_files, rendered,
     assert str(error.value) == expected
 
 
-def test_truncated_jpeg_stops_the_tool_naming_the_file(wecromcl_files, rendered,
-                                                       tmp_path):
+def test_truncated_jpeg_is_a_named_counted_skip(wecromcl_files, rendered, tmp_path,
+                                                capsys):
     config, ckpt = wecromcl_files
     shutil.copytree(rendered, tmp_path / 'data')
     ann = json.load(open(rendered / 'textspotting_test.json'))
     image = tmp_path / 'data' / ann['data_list'][1]['img_path']
     image.write_bytes(image.read_bytes()[:len(image.read_bytes()) // 2])
     for scale in ([], ['--scale', '96']):  # the config's pipeline, the tool's own
-        message = tool_error([
+        out = tmp_path / 'out.json'
+        tool.main([
             config, ckpt,
             str(tmp_path / 'data' / 'textspotting_test.json'),
-            str(tmp_path / 'out.json'), *scale
+            str(out), *scale
         ])
-        assert message == (f'{image}: truncated image: JPEG without end-of-image '
-                           'marker 0xFFD9 (truncated file)')
+        printed = capsys.readouterr()
+        assert (f'data_list[1]: image skipped: {image}: truncated image: JPEG without '
+                'end-of-image marker 0xFFD9 (truncated file)') in printed.err
+        assert ('skipped: 1 unreadable image(s), 0 image(s) without a word to query, '
+                '0 word(s)') in printed.out
+        paths = [d['img_path'] for d in json.load(open(out))['data_list']]
+        assert paths == [ann['data_list'][i]['img_path'] for i in (0, 2)]
 
 
 def tiny_psenet_checkpoint(tmp_path):
