@@ -1,7 +1,7 @@
 """Anchor-point pseudo labels: one point per occurrence of each word of an image.
 
     python tools/wecromcl_anchor_points.py CONFIG CHECKPOINT WORDS OUT_JSON \
-        [--data-root DIR] [--scale W [H]] [--batch-size N] [--resume] \
+        [--data-root DIR] [--scale W [H]] [--batch-size N] [--device D] [--resume] \
         [--nms-kernel K] [--score-thr T] [--eval] [--heatmaps DIR] \
         [--max-heatmaps N] [--hide-image] [--cfg-options KEY=VALUE ...]
 
@@ -42,7 +42,8 @@ the line (or ``data_list[i]``) and the reason.
 
 Images are resized (keeping their aspect ratio) to fit ``--scale`` (default:
 the config's test pipeline, or its test ``Resize``). Batches of
-``--batch-size`` images; a progress bar shows images/s and the time left.
+``--batch-size`` images (default 1 on a CPU, 4 on a GPU); a progress bar shows
+images/s and the time left.
 Each batch is saved to ``OUT_JSON.partial`` as soon as it is labelled: after a
 crash or Ctrl-C, the same command with ``--resume`` continues at the next
 batch and writes the same OUT_JSON as an uninterrupted run.
@@ -62,6 +63,7 @@ import time
 
 import cv2
 import numpy as np
+import torch
 from mmengine.config import DictAction
 from mmengine.utils import ProgressBar
 
@@ -96,7 +98,13 @@ def parse_args(argv=None):
                         nargs='+',
                         help='resize (keep ratio) to fit W H (one value: square); '
                         'default: the config\'s')
-    parser.add_argument('--batch-size', type=int, default=4)
+    parser.add_argument('--batch-size',
+                        type=int,
+                        help='images per forward pass (default: 1 on a CPU, where '
+                        'it is the fastest, 4 on a GPU)')
+    parser.add_argument('--device',
+                        help='where the model runs (default: cuda if available, '
+                        'else cpu)')
     parser.add_argument('--resume',
                         action='store_true',
                         help='continue the interrupted run of out_file')
@@ -121,6 +129,10 @@ def parse_args(argv=None):
     args = parser.parse_args(argv)
     if args.scale is not None and len(args.scale) not in (1, 2):
         parser.error('--scale takes W [H]')
+    if args.device is None:
+        args.device = 'cuda' if torch.cuda.is_available() else 'cpu'
+    if args.batch_size is None:
+        args.batch_size = 1 if args.device == 'cpu' else 4
     if args.batch_size < 1:
         parser.error('--batch-size must be >= 1')
     if args.nms_kernel < 1 or args.nms_kernel % 2 != 1:
@@ -275,8 +287,12 @@ def main(argv=None):
                      'none (to score points later: tools/analysis_tools/'
                      'eval_anchor_points.py OUT_JSON POLYGON_JSON)')
     try:
-        labeler = AnchorPointLabeler.from_config(args.config, args.checkpoint, scale,
-                                                 args.nms_kernel, args.cfg_options)
+        labeler = AnchorPointLabeler.from_config(args.config,
+                                                 args.checkpoint,
+                                                 scale,
+                                                 args.nms_kernel,
+                                                 args.cfg_options,
+                                                 device=args.device)
         partial = PartialResults(args.out_file, run_settings(args, scale, len(entries)),
                                  args.resume)
     except (ValueError, KeyError, RuntimeError) as e:

@@ -18,6 +18,12 @@ def _step_is(step, name):
     return str(step.get('type', '')).split('.')[-1] == name
 
 
+def _loader_pipeline(cfg, loader):
+    """The pipeline of ``cfg[loader]``'s dataset; [] if it has none."""
+    dataset = (cfg.get(loader) or {}).get('dataset') or {}
+    return dataset.get('pipeline') or []
+
+
 def build_labeling_pipeline(cfg, scale=None):
     """The transforms from an image file to the model's packed input.
 
@@ -36,7 +42,7 @@ def build_labeling_pipeline(cfg, scale=None):
     Returns:
         list[dict]: transform configs.
     """
-    pipeline = cfg.get('test_dataloader', {}).get('dataset', {}).get('pipeline')
+    pipeline = _loader_pipeline(cfg, 'test_dataloader')
     if scale is None and pipeline and _step_is(pipeline[-1], 'PackOCLIPInputs'):
         return [
             step for step in use_checked_loading(pipeline)
@@ -44,7 +50,7 @@ def build_labeling_pipeline(cfg, scale=None):
         ]
     if scale is None:
         for loader in ('test_dataloader', 'val_dataloader'):
-            steps = cfg.get(loader, {}).get('dataset', {}).get('pipeline') or []
+            steps = _loader_pipeline(cfg, loader)
             scales = [
                 tuple(s['scale']) for s in steps
                 if _step_is(s, 'Resize') and s.get('scale')

@@ -210,7 +210,8 @@ def test_bad_input_is_named_and_counted(model_files, rendered, tmp_path, capsys)
         f'missing.jpg\tcat\n'
         f'{paths[1]}\t  \n'
         f'\n'
-        f'{paths[2]}\tÆsop\n',
+        f'{paths[2]}\tÆsop\n'
+        f'{paths[3]}\t{"ab" * 15}\n',
         encoding='utf-8')
     out = label(model_files, listing, tmp_path / 'o.json', '--data-root', str(rendered))
     printed = capsys.readouterr()
@@ -224,7 +225,10 @@ def test_bad_input_is_named_and_counted(model_files, rendered, tmp_path, capsys)
         printed.err
     assert ('skipped: 1 unreadable image(s), 2 image(s) without a word to query, '
             "2 word(s) outside the model's dictionary") in printed.out
-    assert [d['img_path'] for d in out['data_list']] == [paths[0]]
+    assert (f"{listing}:6: word '{'ab' * 15}': longer than the model's 25 characters: "
+            'queried by its first 25') in printed.err
+    assert [d['img_path'] for d in out['data_list']] == [paths[0], paths[3]]
+    assert [i['text'] for i in out['data_list'][1]['instances']] == ['ab' * 15]
     assert sorted(i['text'] for i in out['data_list'][0]['instances']) == sorted(
         w.lower() for w in first_words)
 
@@ -326,3 +330,13 @@ def test_one_command_example(model_files, tmp_path):
     with_words = [ln for ln in listing if ln.split('\t')[1].strip()]
     points = json.load(open(tmp_path / 'example' / 'points.json'))
     assert len(points['data_list']) == len(with_words) > 0
+
+
+def test_batch_size_and_device_defaults():
+    """One image a batch on a CPU (the fastest there), 4 on a GPU."""
+    args = tool.parse_args(['c.py', 'm.pth', 'w.txt', 'o.json', '--device', 'cpu'])
+    assert args.batch_size == 1
+    args = tool.parse_args(['c.py', 'm.pth', 'w.txt', 'o.json', '--device', 'cuda'])
+    assert args.batch_size == 4
+    args = tool.parse_args(['c.py', 'm.pth', 'w.txt', 'o.json', '--batch-size', '3'])
+    assert args.batch_size == 3

@@ -147,9 +147,11 @@ def test_pipeline_choice(wecromcl_files):
     # a test pipeline that does not end with PackOCLIPInputs: the config's scale
     cfg.test_dataloader.dataset.pipeline[-1] = dict(type='PackTextDetInputs')
     assert build_labeling_pipeline(cfg)[1]['scale'] == (96, 96)
-    # no pipeline, no scale: no resize
-    types = [t['type'] for t in build_labeling_pipeline(Config(dict(model=dict())))]
-    assert 'Resize' not in types
+    # no pipeline, no scale: no resize (pre-training configs: test_dataloader=None)
+    for cfg in (Config(dict(model=dict())),
+                Config(dict(model=dict(), test_dataloader=None, val_dataloader=None))):
+        assert [t['type'] for t in build_labeling_pipeline(cfg)
+                ] == ['LoadCheckedImageFromFile', 'PackOCLIPInputs']
 
 
 def test_errors(wecromcl_files, rendered, tmp_path):
