@@ -13,16 +13,19 @@ _base_ = [
     '_base_/datasets/synthtext.py',
 ]
 
-train_dataloader = dict(batch_size=64,
-                        num_workers=8,
-                        persistent_workers=True,
-                        pin_memory=True,
-                        sampler=dict(type='DefaultSampler', shuffle=True),
-                        dataset=dict(type='OCLIPPretrainDataset',
-                                     dict_file=None,
-                                     max_text_len=25,
-                                     pipeline=_base_.train_pipeline,
-                                     **_base_.synthtext_train))
+train_dataloader = dict(
+    batch_size=64,
+    num_workers=8,
+    persistent_workers=True,
+    pin_memory=True,
+    # the authors' loader drops the last, incomplete batch
+    drop_last=True,
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    dataset=dict(type='OCLIPPretrainDataset',
+                 dict_file=None,
+                 max_text_len=25,
+                 pipeline=_base_.train_pipeline,
+                 **_base_.synthtext_train))
 # SynthText has no validation split: pre-training runs without validation/test.
 val_dataloader = None
 val_cfg = None

@@ -320,7 +320,7 @@ def wecromcl_pipeline(short_sides, max_long_side, blur_prob, jitter_prob):
                       brightness=0.5,
                       contrast=0.5,
                       saturation=0.5,
-                      hue=0.1)
+                      hue=0.5)
              ],
              prob=jitter_prob),
         dict(type='PackOCLIPInputs'),

@@ -1,5 +1,7 @@
-# WeCromCL's pre-training schedule: SGD (momentum 0.9, weight decay 1e-5), lr 1e-3
-# for batch 16, poly decay (power 0.9) per iteration over 200k iterations.
+# WeCromCL's pre-training schedule, as the authors' train.py: SGD (momentum 0.9, weight
+# decay 1e-5 on every parameter), lr 1e-3 for batch 16, poly decay per iteration over
+# 200k iterations: lr_t = lr * (1 - t / 200000) ** 0.9 (their LambdaLR). MMEngine's
+# PolyLR decays over end - begin - 1 steps, hence end = max_iters + 1.
 max_iters = 200000
 optim_wrapper = dict(type='OptimWrapper',
                      optimizer=dict(type='SGD',
@@ -7,7 +9,12 @@ optim_wrapper = dict(type='OptimWrapper',
                                     momentum=0.9,
                                     weight_decay=1e-5))
 param_scheduler = [
-    dict(type='PolyLR', power=0.9, eta_min=0.0, by_epoch=False, begin=0, end=max_iters),
+    dict(type='PolyLR',
+         power=0.9,
+         eta_min=0.0,
+         by_epoch=False,
+         begin=0,
+         end=max_iters + 1),
 ]
 train_cfg = dict(type='IterBasedTrainLoop', max_iters=max_iters, val_interval=10000)
 val_cfg = dict(type='ValLoop')

@@ -57,7 +57,12 @@ test_dataloader = val_dataloader
 max_iters = 80000
 optim_wrapper = dict(optimizer=dict(lr=1e-4))
 param_scheduler = [
-    dict(type='PolyLR', power=0.9, eta_min=0.0, by_epoch=False, begin=0, end=max_iters),
+    dict(type='PolyLR',
+         power=0.9,
+         eta_min=0.0,
+         by_epoch=False,
+         begin=0,
+         end=max_iters + 1),
 ]
 train_cfg = dict(max_iters=max_iters, val_interval=10000)
 auto_scale_lr = dict(base_batch_size=4)

@@ -83,7 +83,7 @@ train_pipeline = [
                   brightness=0.5,
                   contrast=0.5,
                   saturation=0.5,
-                  hue=0.1)
+                  hue=0.5)
          ],
          prob=0.5),
     dict(type='PackOCLIPInputs'),

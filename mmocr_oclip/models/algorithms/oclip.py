@@ -45,8 +45,9 @@ class OCLIP(BaseImageTextPretrainer):
             Defaults to 1.0 (every word, as the paper).
         init_logit_scale (float): Initial log temperature. Defaults to
             ``ln(1 / 0.07)``.
-        max_logit_scale (float): Clamp of the log temperature. Defaults to
-            ``ln(100)``.
+        max_logit_scale (float, optional): Clamp of the log temperature, e.g.
+            ``ln(100)`` as CLIP. Defaults to None: no clamp, as the authors
+            train oCLIP (their clamp is commented out).
         channels_last, compile_backbone: speed options (same function, same
             keys), see :meth:`BaseImageTextPretrainer.finish_build`. Default
             to False.
@@ -63,7 +64,7 @@ class OCLIP(BaseImageTextPretrainer):
                  loss_mask=dict(type='mmdet.CrossEntropyLoss', loss_weight=1.0),
                  mask_prob=1.0,
                  init_logit_scale=math.log(1 / 0.07),
-                 max_logit_scale=math.log(100),
+                 max_logit_scale=None,
                  channels_last=False,
                  compile_backbone=False,
                  data_preprocessor=None,

@@ -1,0 +1,3 @@
+from .cosine_annealing_after_warmup_lr import CosineAnnealingAfterWarmupLR
+
+__all__ = ['CosineAnnealingAfterWarmupLR']
