@@ -14,7 +14,8 @@ max_instances = 8
 max_epochs = 8
 embed_dim = 128
 
-model = dict(backbone=dict(base_channels=16),
+model = dict(text_slots=max_instances,
+             backbone=dict(base_channels=16),
              neck=dict(in_channels=512,
                        embed_dim=embed_dim,
                        num_heads=8,

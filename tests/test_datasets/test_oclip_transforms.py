@@ -22,7 +22,7 @@ def kept_indices(results):
 
 
 def test_sample_text_instances_subset():
-    transform = SampleTextInstances(max_instances=4)
+    transform = SampleTextInstances(max_instances=4, resample=True)
     draws = [kept_indices(transform(instance_results(10))) for _ in range(200)]
     for kept in draws:
         assert len(kept) == 4 and len(set(kept)) == 4
@@ -38,7 +38,7 @@ def test_sample_text_instances_subset():
 
 
 def test_sample_text_instances_seeded_and_small():
-    transform = SampleTextInstances(max_instances=3)
+    transform = SampleTextInstances(max_instances=3, resample=True)
     np.random.seed(7)
     first = [kept_indices(transform(instance_results(9))) for _ in range(5)]
     np.random.seed(7)
@@ -50,6 +50,28 @@ def test_sample_text_instances_seeded_and_small():
         transform(dict(gt_texts=['a', 'b', 'c'], gt_bboxes=np.zeros((2, 4))))
     with pytest.raises(ValueError, match='max_instances'):
         SampleTextInstances(max_instances=0)
+
+
+def test_sample_text_instances_fixed_per_image_by_default():
+    """The authors' rule: one random subset per image, the same every epoch
+    (whatever np.random's state), different between images."""
+    transform = SampleTextInstances(max_instances=4)
+
+    def draw(path):
+        return kept_indices(transform(dict(instance_results(10), img_path=path)))
+
+    first = draw('imgs/a.jpg')
+    for seed in range(5):
+        np.random.seed(seed)
+        assert draw('imgs/a.jpg') == first
+    draws = [draw(f'imgs/{i}.jpg') for i in range(200)]
+    assert all(len(set(k)) == 4 and k == sorted(k) for k in draws)
+    assert len({tuple(k) for k in draws}) > 100
+    assert set().union(*draws) == set(range(10))
+    other_seed = SampleTextInstances(max_instances=4, seed=1)
+    assert any(
+        kept_indices(other_seed(dict(instance_results(10), img_path=f'imgs/{i}.jpg')))
+        != draws[i] for i in range(10))
 
 
 @pytest.mark.parametrize('flip', [False, True])

@@ -1,6 +1,7 @@
 import string
 from itertools import product
 
+import cv2
 import numpy as np
 import pytest
 import torch
@@ -283,6 +284,25 @@ def test_random_short_side_resize(shape, short_sides, max_long, expected):
         RandomShortSideResize(short_sides=())
 
 
+@pytest.mark.parametrize(
+    'shape, max_long, authors, nearest',
+    [
+        ((301, 1000), 640, (672, 224), (640, 224)),  # truncation after rounding S up
+        ((640, 700), 1280, (700, 640), (704, 640)),  # short side already S: unchanged
+        ((300, 500), 640, (640, 384), (640, 384)),
+    ])
+def test_random_short_side_resize_rounding(shape, max_long, authors, nearest):
+    """WeCromCL's RandomResize rounding (the default) against round-to-nearest."""
+    h, w = shape
+    for rounding, expected in (('authors', authors), ('nearest', nearest)):
+        transform = RandomShortSideResize(short_sides=(640, ),
+                                          max_long_side=max_long,
+                                          rounding=rounding)
+        assert transform.target_size(h, w, 640) == expected, rounding
+    with pytest.raises(ValueError, match="rounding must be 'authors' or 'nearest'"):
+        RandomShortSideResize(rounding='up')
+
+
 def test_pack_oclip_inputs_polygons_and_ignored():
     polygons = [np.arange(8, dtype=np.float64), np.arange(12)]
     packed = PackOCLIPInputs()(dict(gt_texts=['a', 'b'],
@@ -301,7 +321,7 @@ def wecromcl_pipeline(short_sides, max_long_side, blur_prob, jitter_prob):
     return [
         dict(type='LoadImageFromFile', color_type='color_ignore_orientation'),
         dict(type='LoadOCRAnnotations', with_text=True),
-        dict(type='RandomRotate', max_angle=10, use_canvas=True),
+        dict(type='RandomRotateOnCanvas', max_angle=10),
         dict(type='RandomShortSideResize',
              short_sides=short_sides,
              max_long_side=max_long_side),
@@ -409,3 +429,32 @@ def test_collate_in_image_words(vocab_file):
         wecromcl_collate([data_sample(['golf'], 'a.jpg')],
                          sampler=sampler,
                          in_image_words=-1)
+
+
+def test_random_rotate_on_canvas_is_the_authors_rotation():
+    """Canvas int(w|sin| + h|cos|) x int(h|sin| + w|cos|), the image centred
+    with bilinear interpolation, black corners; the angle from np.random."""
+    from mmocr_oclip.datasets.transforms import RandomRotateOnCanvas
+    rng = np.random.default_rng(0)
+    img = rng.integers(1, 256, (40, 60, 3), dtype=np.uint8)
+    transform = RandomRotateOnCanvas(max_angle=10)
+    np.random.seed(3)
+    np.random.random()  # the probability draw
+    angle = np.random.uniform(-10, 10)
+    np.random.seed(3)
+    out = transform(dict(img=img.copy(), img_shape=(40, 60)))
+    sin, cos = abs(np.sin(np.radians(angle))), abs(np.cos(np.radians(angle)))
+    size = (int(40 * cos + 60 * sin), int(40 * sin + 60 * cos))
+    assert out['img'].shape[:2] == size and out['img_shape'] == size
+    assert out['img'][0, 0].tolist() == [0, 0, 0]  # a corner outside the image
+    matrix = cv2.getRotationMatrix2D((30, 20), angle, 1)
+    matrix[:, 2] += ((size[1] - 60) / 2, (size[0] - 40) / 2)
+    expected = cv2.warpAffine(img, matrix, size[::-1], borderValue=(0, 0, 0))
+    np.testing.assert_array_equal(out['img'], expected)
+    # prob 0: unchanged; boxes or polygons: refused
+    still = RandomRotateOnCanvas(prob=0.0)(dict(img=img.copy(), img_shape=(40, 60)))
+    np.testing.assert_array_equal(still['img'], img)
+    with pytest.raises(ValueError,
+                       match='rotates the image only; the results carry '
+                       'gt_polygons'):
+        transform(dict(img=img, img_shape=(40, 60), gt_polygons=[np.zeros(8)]))

@@ -164,10 +164,12 @@ def test_oclip_data_rules_are_the_authors():
 def test_wecromcl_data_rules_are_the_authors():
     cfg = load(WECROMCL_CONFIGS[0])
     pipeline = cfg.train_dataloader.dataset.pipeline
-    rotate = find(pipeline, 'RandomRotate')
-    assert (rotate.max_angle, rotate.use_canvas) == (10, True)
+    rotate = find(pipeline, 'RandomRotateOnCanvas')
+    assert (rotate.max_angle, rotate.get('prob', 1.0)) == (10, 1.0)
+    assert rotate.get('border_value', (0, 0, 0)) == (0, 0, 0)
     resize = find(pipeline, 'RandomShortSideResize')
     assert (resize.short_sides, resize.max_long_side) == ((640, ), 640)
+    assert resize.get('rounding', 'authors') == 'authors'
     blur = find(pipeline, 'GaussianBlur')
     assert blur.prob == 0.1
     jitter = find(pipeline, 'ColorJitter')

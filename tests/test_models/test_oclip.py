@@ -1,4 +1,6 @@
 """OCLIP: the loss, the padded batch, prediction and word localization."""
+import math
+
 import pytest
 import torch
 import torch.nn.functional as F
@@ -30,9 +32,13 @@ def test_loss_and_gradients(model):
         assert model.get_parameter(name).grad.abs().sum() > 0, name
 
 
-def test_logit_scale_clamped(model):
+def test_logit_scale_clamped_only_when_asked(model):
     with torch.no_grad():
         model.logit_scale.fill_(10.0)
+    # the authors' oCLIP: no clamp (theirs is commented out)
+    assert model.max_logit_scale is None
+    assert model.scale().item() == pytest.approx(math.exp(10.0))
+    model.max_logit_scale = math.log(100)
     assert model.scale().item() == pytest.approx(100.0)
 
 
@@ -51,6 +57,39 @@ def test_text_embedding_is_mean_over_real_words(model):
                  image_index=torch.tensor([0, 0, 1]),
                  counts=torch.tensor([2, 1]))
     assert model.image_text_embeds(texts).tolist() == [[2.0, 1.0], [5.0, 5.0]]
+
+
+def test_text_embedding_over_text_slots_counts_empty_words(model):
+    """The authors' mean over 32 slots: an image with n words adds 32 - n
+    embeddings of the empty word (all padding, pooled at position 0)."""
+    model.text_slots = 3
+    texts = dict(embeds=torch.tensor([[1.0, 0.0], [3.0, 2.0], [5.0, 5.0]]),
+                 image_index=torch.tensor([0, 0, 1]),
+                 counts=torch.tensor([2, 1]))
+    model.encode_tokens = lambda tokens, lengths: (torch.tensor(
+        [[7.0, -1.0]]) if tokens.eq(0).all() and lengths.eq(0).all() else None)
+    expected = torch.tensor([[11 / 3, 1 / 3], [19 / 3, 1.0]])
+    assert torch.allclose(model.image_text_embeds(texts), expected)
+    model.text_slots = 1
+    with pytest.raises(ValueError,
+                       match='an image has 2 words, more than text_slots=1'):
+        model.image_text_embeds(texts)
+
+
+def test_empty_word_embedding_is_the_padding_row(tiny_oclip_cfg):
+    """The empty slot's embedding is the encoder's output for a row of padding
+    ids pooled at position 0 (the authors' argmax of an all-zero row)."""
+    torch.manual_seed(0)
+    model = MODELS.build(dict(tiny_oclip_cfg, text_slots=4))
+    model.init_weights()
+    data = make_batch(model, [['ab', 'cd'], ['efg']], [(32, 32), (32, 32)])
+    torch.manual_seed(1)
+    texts = model.encode_texts(data['data_samples'])
+    zeros = torch.zeros(1, model.tokenizer.max_len, dtype=torch.long)
+    empty = model.text_encoder(zeros, torch.zeros(1, dtype=torch.long))
+    expected = torch.stack([(texts['embeds'][:2].sum(0) + 2 * empty[0]) / 4,
+                            (texts['embeds'][2] + 3 * empty[0]) / 4])
+    assert torch.allclose(model.image_text_embeds(texts), expected, atol=1e-6)
 
 
 def test_masked_character_loss_matches_decoder_logits(model):

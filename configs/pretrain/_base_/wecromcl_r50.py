@@ -58,8 +58,9 @@ model = dict(type='WeCromCL',
                                     pad_size_divisor=32))
 
 # The authors' pre-training augmentation (transcriptions only, no boxes): rotation
-# +-10 degrees on an expanded canvas, short side 640 with the long side <= 640 (sides
-# rounded up to multiples of 32), blur p 0.1, colour jitter p 0.5. The fine-tuning
+# +-10 degrees on an expanded canvas with black corners, short side 640 with the long
+# side <= 640 (sides rounded up to multiples of 32, their rounding), blur p 0.1, colour
+# jitter p 0.5 (brightness, contrast, saturation 0.5, hue 0.5). The fine-tuning
 # (wecromcl_finetune.py) changes the resize, train_pipeline[3].
 train_pipeline = [
     dict(type='LoadCheckedImageFromFile', color_type='color_ignore_orientation'),
@@ -68,7 +69,7 @@ train_pipeline = [
          with_bbox=False,
          with_polygon=False,
          with_label=False),
-    dict(type='RandomRotate', max_angle=10, use_canvas=True),
+    dict(type='RandomRotateOnCanvas', max_angle=10),
     dict(type='RandomShortSideResize',
          short_sides=(640, ),
          max_long_side=640,

@@ -11,13 +11,24 @@ from mmocr.registry import TRANSFORMS
 class RandomShortSideResize(BaseTransform):
     """Scale the image so that its short side is a random one of ``short_sides``.
 
-    The ratio is kept unless the long side would exceed ``max_long_side``, in
-    which case the long side is set to ``max_long_side``. Each side is then
-    rounded (to pixels, then UP to a multiple of ``size_divisor``), so the
-    output sides are multiples of ``size_divisor`` and at most
-    ``max_long_side`` rounded up. The resizing itself (image, ``gt_bboxes``,
-    ``gt_polygons``, ``scale_factor`` = (w, h)) is MMOCR's ``Resize`` with that
-    explicit size. WeCromCL pre-training uses ``short_sides=(640, ),
+    The ratio is kept unless the long side would exceed ``max_long_side``. The
+    sides are rounded in one of two ways (``rounding``):
+
+    - ``'authors'`` (WeCromCL's ``RandomResize``): if the long side would
+      exceed ``max_long_side``, the short side becomes
+      ``int(round(max_long_side * short / long))``; an image whose short side
+      already has that length is left as it is; otherwise the short side
+      takes it and the long side ``int(short_side * long / short)``
+      (truncated), both then rounded UP to a multiple of ``size_divisor``
+      (so a long side may end one step above ``max_long_side``).
+    - ``'nearest'``: ratio = min(short_side / short, max_long_side / long),
+      each side ``round(side * ratio)`` rounded UP to a multiple of
+      ``size_divisor``: the sides are always multiples of it and at most
+      ``max_long_side`` rounded up.
+
+    The two differ only by one ``size_divisor`` step on some sizes. The resizing
+    itself (image, ``gt_bboxes``, ``gt_polygons``, ``scale_factor`` = (w, h)) is
+    MMOCR's ``Resize`` with that explicit size. WeCromCL pre-training uses ``short_sides=(640, ),
     max_long_side=640``; fine-tuning ``short_sides=(640, 672, ..., 896),
     max_long_side=1280``.
 
@@ -38,8 +49,10 @@ class RandomShortSideResize(BaseTransform):
             with ``np.random`` per image. Defaults to ``(640, )``.
         max_long_side (int): longest long side before rounding. Defaults to
             1280.
-        size_divisor (int): the output sides are multiples of it. Defaults to
-            32.
+        size_divisor (int): the output sides are rounded up to multiples of
+            it. Defaults to 32.
+        rounding (str): ``'authors'`` or ``'nearest'``, see above. Defaults to
+            ``'authors'``.
         **resize_kwargs: other arguments of MMOCR's ``Resize`` (e.g.
             ``interpolation``, ``clip_object_border``).
     """
@@ -48,6 +61,7 @@ class RandomShortSideResize(BaseTransform):
                  short_sides=(640, ),
                  max_long_side=1280,
                  size_divisor=32,
+                 rounding='authors',
                  **resize_kwargs):
         self.short_sides = tuple(int(s) for s in short_sides)
         if not self.short_sides or min(self.short_sides) < 1:
@@ -55,8 +69,12 @@ class RandomShortSideResize(BaseTransform):
         if max_long_side < 1 or size_divisor < 1:
             raise ValueError(f'max_long_side ({max_long_side}) and size_divisor '
                              f'({size_divisor}) must be >= 1')
+        if rounding not in ('authors', 'nearest'):
+            raise ValueError(f"rounding must be 'authors' or 'nearest', got "
+                             f'{rounding!r}')
         self.max_long_side = max_long_side
         self.size_divisor = size_divisor
+        self.rounding = rounding
         self.resize_kwargs = resize_kwargs
 
     def target_size(self, height, width, short_side):
@@ -68,15 +86,23 @@ class RandomShortSideResize(BaseTransform):
             short_side (int): the wanted short side.
 
         Returns:
-            tuple[int, int]: (new_width, new_height), multiples of
-            ``size_divisor``.
+            tuple[int, int]: (new_width, new_height).
         """
-        ratio = min(short_side / min(height, width),
-                    self.max_long_side / max(height, width))
         div = self.size_divisor
-        return tuple(
-            math.ceil(max(1, round(side * ratio)) / div) * div
-            for side in (width, height))
+        short, long = min(height, width), max(height, width)
+        if self.rounding == 'nearest':
+            ratio = min(short_side / short, self.max_long_side / long)
+            return tuple(
+                math.ceil(max(1, round(side * ratio)) / div) * div
+                for side in (width, height))
+        if long / short * short_side > self.max_long_side:
+            short_side = int(round(self.max_long_side * short / long))
+        if short == short_side:
+            return width, height
+        long_side = max(1, int(short_side * long / short))
+        short_side, long_side = (math.ceil(max(1, side) / div) * div
+                                 for side in (short_side, long_side))
+        return (long_side, short_side) if height < width else (short_side, long_side)
 
     def transform(self, results):
         """Resize ``results`` (see the class docstring).
@@ -95,5 +121,5 @@ class RandomShortSideResize(BaseTransform):
     def __repr__(self):
         return (f'{self.__class__.__name__}(short_sides={self.short_sides}, '
                 f'max_long_side={self.max_long_side}, '
-                f'size_divisor={self.size_divisor}, '
+                f'size_divisor={self.size_divisor}, rounding={self.rounding!r}, '
                 f'resize_kwargs={self.resize_kwargs})')

@@ -48,6 +48,13 @@ class OCLIP(BaseImageTextPretrainer):
         max_logit_scale (float, optional): Clamp of the log temperature, e.g.
             ``ln(100)`` as CLIP. Defaults to None: no clamp, as the authors
             train oCLIP (their clamp is commented out).
+        text_slots (int, optional): The authors' text embedding of an image:
+            the mean over ``text_slots`` word slots, those an image leaves
+            empty holding the embedding of an empty word (all-padding tokens,
+            pooled at position 0), as their loader pads every image to 32
+            words. None: the mean over the image's real words only. Defaults
+            to None; the configs set the authors' 32 (the pipeline's
+            ``max_instances``).
         channels_last, compile_backbone: speed options (same function, same
             keys), see :meth:`BaseImageTextPretrainer.finish_build`. Default
             to False.
@@ -65,6 +72,7 @@ class OCLIP(BaseImageTextPretrainer):
                  mask_prob=1.0,
                  init_logit_scale=math.log(1 / 0.07),
                  max_logit_scale=None,
+                 text_slots=None,
                  channels_last=False,
                  compile_backbone=False,
                  data_preprocessor=None,
@@ -82,6 +90,9 @@ class OCLIP(BaseImageTextPretrainer):
             self.loss_mask = MODELS.build(loss_mask)
         self.loss_contrastive = MODELS.build(loss_contrastive)
         self.mask_prob = mask_prob
+        if text_slots is not None and text_slots < 1:
+            raise ValueError(f'text_slots must be >= 1 or None, got {text_slots}')
+        self.text_slots = text_slots
         self.finish_build(init_logit_scale, max_logit_scale, channels_last,
                           compile_backbone)
 
@@ -140,13 +151,23 @@ class OCLIP(BaseImageTextPretrainer):
                     targets=targets.to(device),
                     positions=positions.to(device))
 
-    @staticmethod
-    def image_text_embeds(texts):
-        """(B, E): the mean embedding of each image's real words."""
+    def image_text_embeds(self, texts):
+        """(B, E): each image's text embedding, the mean of its words'
+        embeddings, over ``text_slots`` slots when set (see the class)."""
         embeds, index, counts = texts['embeds'], texts['image_index'], texts['counts']
         sums = embeds.new_zeros(len(counts),
                                 embeds.size(1)).index_add_(0, index, embeds)
-        return sums / counts.unsqueeze(1).to(embeds.dtype)
+        if self.text_slots is None:
+            return sums / counts.unsqueeze(1).to(embeds.dtype)
+        if int(counts.max()) > self.text_slots:
+            raise ValueError(f'an image has {int(counts.max())} words, more than '
+                             f'text_slots={self.text_slots} (set the pipeline\'s '
+                             'SampleTextInstances max_instances to text_slots)')
+        empty = self.encode_tokens(
+            torch.zeros(1, self.tokenizer.max_len, dtype=torch.long),
+            torch.zeros(1, dtype=torch.long))
+        empty_slots = (self.text_slots - counts).unsqueeze(1).to(embeds.dtype)
+        return (sums + empty_slots * empty) / self.text_slots
 
     def decode(self, texts, image_tokens, valid):
         """Character logits (M, V) per word, and attention maps (M, h * w)."""

@@ -1,9 +1,11 @@
 """Symmetric image-text InfoNCE loss (CLIP), gathered across ranks."""
+import torch
 import torch.nn.functional as F
 from mmocr.registry import MODELS
 from torch import nn
 
-from mmocr_oclip.models.utils.gather import all_gather_with_grad, global_targets
+from mmocr_oclip.models.utils.gather import (all_gather_own_grad, all_gather_with_grad,
+                                             global_targets)
 
 
 @MODELS.register_module()
@@ -12,18 +14,29 @@ class ImageTextContrastiveLoss(nn.Module):
 
     Embeddings are L2-normalised; ``logits = scale * I @ T^T``; the loss is the
     mean of the image->text and text->image cross-entropies whose targets are
-    the pairs. In distributed training each rank scores its own images against
-    the texts of all ranks and its own texts against all images, gathered with
-    gradient, so that (with DDP's gradient averaging) training equals training
-    on the global batch in one process.
+    the pairs. One process: the loss of its batch. Distributed training, two
+    ways (equal values, gradients W times apart with W ranks):
+
+    - ``gather_with_grad=False`` (the authors' oCLIP, open_clip's default): every
+      rank gathers all ranks' embeddings without gradient but for its own,
+      and computes the loss of the whole global batch; after DDP's averaging
+      the encoders get 1/W of the global batch's gradient (the temperature all
+      of it), so the contrastive loss weighs 1/W against a per-rank loss such
+      as the masked-character loss.
+    - ``gather_with_grad=True``: each rank scores its own images against the
+      texts of all ranks and its own texts against all images, gathered with
+      gradient, so that (with DDP's averaging) training equals training on the
+      global batch in one process.
 
     Args:
         loss_weight (float): Multiplier. Defaults to 1.0.
+        gather_with_grad (bool): see above. Defaults to False.
     """
 
-    def __init__(self, loss_weight=1.0):
+    def __init__(self, loss_weight=1.0, gather_with_grad=False):
         super().__init__()
         self.loss_weight = loss_weight
+        self.gather_with_grad = gather_with_grad
 
     def forward(self, image_embeds, text_embeds, logit_scale):
         """Loss of B local pairs.
@@ -40,10 +53,18 @@ class ImageTextContrastiveLoss(nn.Module):
         # in fp32 also under fp16 autocast (as CUDA's autocast runs it)
         image_embeds = F.normalize(image_embeds.float(), dim=-1)
         text_embeds = F.normalize(text_embeds.float(), dim=-1)
-        all_images = all_gather_with_grad(image_embeds)
-        all_texts = all_gather_with_grad(text_embeds)
-        num = image_embeds.size(0)
-        targets = global_targets(num, image_embeds.device)
-        loss_i2t = F.cross_entropy(logit_scale * image_embeds @ all_texts.t(), targets)
-        loss_t2i = F.cross_entropy(logit_scale * text_embeds @ all_images.t(), targets)
+        if self.gather_with_grad:
+            all_images = all_gather_with_grad(image_embeds)
+            all_texts = all_gather_with_grad(text_embeds)
+            targets = global_targets(image_embeds.size(0), image_embeds.device)
+            logits_i2t = logit_scale * image_embeds @ all_texts.t()
+            logits_t2i = logit_scale * text_embeds @ all_images.t()
+        else:
+            all_images = all_gather_own_grad(image_embeds)
+            all_texts = all_gather_own_grad(text_embeds)
+            targets = torch.arange(all_images.size(0), device=image_embeds.device)
+            logits_i2t = logit_scale * all_images @ all_texts.t()
+            logits_t2i = logits_i2t.t()
+        loss_i2t = F.cross_entropy(logits_i2t, targets)
+        loss_t2i = F.cross_entropy(logits_t2i, targets)
         return self.loss_weight * (loss_i2t + loss_t2i) / 2

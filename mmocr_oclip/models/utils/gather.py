@@ -1,5 +1,6 @@
 """The global batch of contrastive losses across ranks: an all-gather that keeps the
-gradient, and the global indices of this rank's samples."""
+gradient, one that keeps it for this rank's slice only, and the global indices of
+this rank's samples."""
 import torch
 import torch.distributed as torch_dist
 from mmengine.dist import get_rank, get_world_size
@@ -34,6 +35,20 @@ def all_gather_with_grad(tensor):
     if get_world_size() == 1:
         return tensor
     return _AllGatherWithGrad.apply(tensor)
+
+
+def all_gather_own_grad(tensor):
+    """Concatenate ``tensor`` (N, ...) of all ranks in rank order, (W * N, ...),
+    with gradient to this rank's own slice only (the other ranks' slices are
+    constants), as open_clip's gather without ``gather_with_grad``. With one
+    process it returns ``tensor``. Every rank must pass the same N.
+    """
+    if get_world_size() == 1:
+        return tensor
+    gathered = [torch.empty_like(tensor) for _ in range(get_world_size())]
+    torch_dist.all_gather(gathered, tensor.detach().contiguous())
+    gathered[get_rank()] = tensor
+    return torch.cat(gathered)
 
 
 def global_targets(num, device=None):
