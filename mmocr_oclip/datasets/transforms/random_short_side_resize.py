@@ -28,9 +28,9 @@ class RandomShortSideResize(BaseTransform):
 
     The two differ only by one ``size_divisor`` step on some sizes. The resizing
     itself (image, ``gt_bboxes``, ``gt_polygons``, ``scale_factor`` = (w, h)) is
-    MMOCR's ``Resize`` with that explicit size. WeCromCL pre-training uses ``short_sides=(640, ),
-    max_long_side=640``; fine-tuning ``short_sides=(640, 672, ..., 896),
-    max_long_side=1280``.
+    MMOCR's ``Resize`` with that explicit size. WeCromCL pre-training uses
+    ``short_sides=(640, ), max_long_side=640``; fine-tuning ``short_sides=(640,
+    672, ..., 896), max_long_side=1280``.
 
     Required Keys:
 
