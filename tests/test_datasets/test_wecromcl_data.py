@@ -325,14 +325,7 @@ def wecromcl_pipeline(short_sides, max_long_side, blur_prob, jitter_prob):
         dict(type='RandomShortSideResize',
              short_sides=short_sides,
              max_long_side=max_long_side),
-        dict(type='RandomApply',
-             transforms=[
-                 dict(type='TorchVisionWrapper',
-                      op='GaussianBlur',
-                      kernel_size=5,
-                      sigma=(0.1, 2.0))
-             ],
-             prob=blur_prob),
+        dict(type='RandomBlur', prob=blur_prob),
         dict(type='RandomApply',
              transforms=[
                  dict(type='TorchVisionWrapper',

@@ -170,8 +170,9 @@ def test_wecromcl_data_rules_are_the_authors():
     resize = find(pipeline, 'RandomShortSideResize')
     assert (resize.short_sides, resize.max_long_side) == ((640, ), 640)
     assert resize.get('rounding', 'authors') == 'authors'
-    blur = find(pipeline, 'GaussianBlur')
-    assert blur.prob == 0.1
+    blur = find(pipeline, 'RandomBlur')
+    assert blur.prob == 0.1 and blur.get('kernel_size', (3, 9)) == (3, 9)
+    assert blur.get('sigma', (0.0, 3.0)) == (0.0, 3.0)
     jitter = find(pipeline, 'ColorJitter')
     assert jitter.prob == 0.5
     assert {

@@ -74,9 +74,8 @@ train_pipeline = [
          short_sides=(640, ),
          max_long_side=640,
          size_divisor=32),
-    dict(type='RandomApply',
-         transforms=[dict(type='TorchVisionWrapper', op='GaussianBlur', kernel_size=5)],
-         prob=0.1),
+    # one of imgaug's Gaussian, average, median, bilateral and motion blurs, as theirs
+    dict(type='RandomBlur', prob=0.1),
     dict(type='RandomApply',
          transforms=[
              dict(type='TorchVisionWrapper',
