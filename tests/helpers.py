@@ -11,7 +11,8 @@
   :func:`train_command`, :func:`read_losses`)
 - the authors' checkpoint layouts: oCLIP (:func:`official_state_dict`) and
   WeCromCL (:func:`authors_shapes`, :func:`authors_state_dict`)
-- anchor-point models: :func:`tiny_wecromcl`, :func:`save_model`
+- anchor-point models and images: :func:`tiny_wecromcl`, :func:`save_model`,
+  :func:`render_anchor_images`
 """
 import importlib.util
 import json
@@ -636,3 +637,22 @@ def save_model(cfg, tmp_path, name):
     config = tmp_path / f'{name}.py'
     cfg.dump(str(config))
     return str(config), str(ckpt)
+
+
+# sizes that are not multiples of the strides: the last grid cells overhang
+ANCHOR_IMG_SIZE = (70, 100)
+ANCHOR_WORDS = ['cat', 'Cat', 'dog', 'emu!']
+
+
+def render_anchor_images(root, num_images):
+    """``num_images`` rendered test images of :data:`ANCHOR_WORDS` (2-4 each, a
+    word may repeat) at :data:`ANCHOR_IMG_SIZE` in ``root``."""
+    render_dataset(str(root),
+                   num_images,
+                   split='test',
+                   seed=5,
+                   img_size=ANCHOR_IMG_SIZE,
+                   words=ANCHOR_WORDS,
+                   words_per_image=(2, 4),
+                   font_size=(12, 24))
+    return root

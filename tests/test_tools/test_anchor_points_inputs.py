@@ -8,7 +8,8 @@ import os.path as osp
 import numpy as np
 import pytest
 import torch
-from helpers import REPO, load_tool, run, save_model, tiny_wecromcl
+from helpers import (ANCHOR_IMG_SIZE, REPO, load_tool, render_anchor_images, run,
+                     save_model, tiny_wecromcl)
 from mmcv.transforms import Compose
 from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
@@ -17,27 +18,16 @@ from mmocr.datasets.transforms import LoadOCRAnnotations
 from mmocr.registry import METRICS, MODELS
 
 from mmocr_oclip.apis import AnchorPointLabeler, load_word_annotations
-from mmocr_oclip.datasets.preparers.rendering import render_dataset
 
 tool = load_tool('tools/wecromcl_anchor_points.py', 'anchor_points_inputs_tool')
 eval_tool = load_tool('tools/analysis_tools/eval_anchor_points.py')
 
-IMG_SIZE = (70, 100)
-WORDS = ['cat', 'Cat', 'dog', 'emu!']
+IMG_SIZE = ANCHOR_IMG_SIZE
 
 
 @pytest.fixture(scope='module')
 def rendered(tmp_path_factory):
-    root = tmp_path_factory.mktemp('rendered')
-    render_dataset(str(root),
-                   5,
-                   split='test',
-                   seed=5,
-                   img_size=IMG_SIZE,
-                   words=WORDS,
-                   words_per_image=(2, 4),
-                   font_size=(12, 24))
-    return root
+    return render_anchor_images(tmp_path_factory.mktemp('rendered'), 5)
 
 
 @pytest.fixture(scope='module')

@@ -7,14 +7,14 @@ from collections import Counter
 
 import pytest
 import torch
-from helpers import REPO, load_tool, save_model, tiny_wecromcl
+from helpers import (ANCHOR_IMG_SIZE, REPO, load_tool, render_anchor_images, save_model,
+                     tiny_wecromcl)
 from mmengine.config import Config
 from mmocr.datasets import OCRDataset
 from mmocr.registry import MODELS
 
 from mmocr_oclip.apis import build_labeling_pipeline
 from mmocr_oclip.datasets import OCLIPPretrainDataset
-from mmocr_oclip.datasets.preparers.rendering import render_dataset
 from mmocr_oclip.models.utils.model_type_check import (ModelTypeMismatchError,
                                                        infer_model_type)
 
@@ -22,23 +22,12 @@ DETECTOR = osp.join(REPO,
                     'configs/textdet/psenet_resnet50-oclip-w16_fpnc_4e_synthetic.py')
 tool = load_tool('tools/wecromcl_anchor_points.py', 'wecromcl_anchor_points')
 
-# sizes that are not multiples of the strides: the last grid cells overhang
-IMG_SIZE = (70, 100)
-WORDS = ['cat', 'Cat', 'dog', 'emu!']
+IMG_SIZE = ANCHOR_IMG_SIZE
 
 
 @pytest.fixture(scope='module')
 def rendered(tmp_path_factory):
-    root = tmp_path_factory.mktemp('rendered')
-    render_dataset(str(root),
-                   3,
-                   split='test',
-                   seed=5,
-                   img_size=IMG_SIZE,
-                   words=WORDS,
-                   words_per_image=(2, 4),
-                   font_size=(12, 24))
-    return root
+    return render_anchor_images(tmp_path_factory.mktemp('rendered'), 3)
 
 
 @pytest.fixture(scope='module')
