@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make demo`: the main job on a CPU in about a quarter of an hour.
+# `make demo`: the main job on a CPU in about 22 minutes (2 cores).
 #   1. render small synthetic scene-text sets (train + held-out test);
 #   2. oCLIP pre-training of a narrow CLIP ResNet-50 (`mim train`), scored on the
 #      held-out images against the same model at random initialisation (`mim test`);
