@@ -50,7 +50,8 @@ class PartialResults:
     def __init__(self, out_file, settings, resume=False):
         self.out_file = out_file
         self.path = out_file + '.partial'
-        self.settings = settings
+        # as they read back from the file (tuples become lists)
+        self.settings = json.loads(json.dumps(settings))
         self.results = []
         self.dropped_line = False
         if osp.exists(self.path):
@@ -61,7 +62,8 @@ class PartialResults:
             self._read()
         else:
             os.makedirs(osp.dirname(osp.abspath(self.path)), exist_ok=True)
-            self._write_line({FORMAT_KEY: FORMAT_VERSION, 'settings': settings}, 'w')
+            header = {FORMAT_KEY: FORMAT_VERSION, 'settings': self.settings}
+            self._write_line(header, 'w')
 
     def _read(self):
         with open(self.path, encoding='utf-8') as f:

@@ -330,3 +330,18 @@ def test_batch_size_and_device_defaults():
     assert args.batch_size == 4
     args = tool.parse_args(['c.py', 'm.pth', 'w.txt', 'o.json', '--batch-size', '3'])
     assert args.batch_size == 3
+
+
+def test_partial_results_resume_with_settings_as_written(tmp_path):
+    """Settings compare as they read back from the file (a tuple is a list
+    there); a first line that is not a partial run is refused."""
+    from mmocr_oclip.apis import PartialResults, ResumeError
+    out = str(tmp_path / 'points.json')
+    settings = dict(scale=(640, 640), cfg_options={'model.x': (1, 2)})
+    partial = PartialResults(out, settings)
+    partial.append([dict(img_path='a.jpg', notes=[], skipped='no word to query')])
+    resumed = PartialResults(out, settings, resume=True)
+    assert resumed.results == partial.results and not resumed.dropped_line
+    (tmp_path / 'points.json.partial').write_text('{"something": 1}\n')
+    with pytest.raises(ResumeError, match='not a partial anchor-point run'):
+        PartialResults(out, settings, resume=True)
