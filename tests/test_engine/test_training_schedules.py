@@ -125,7 +125,7 @@ def test_wecromcl_sgd_and_poly_lr_are_the_authors(config, base, total):
         assert lrs[it] == pytest.approx(base * (1 - it / total)**0.9, rel=1e-9), it
 
 
-def test_cosine_after_warmup_refuses_what_it_cannot_honour():
+def test_cosine_after_warmup_refuses_what_it_cannot_honour_and_short_runs():
     optimizer = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=1.)
     with pytest.raises(ValueError, match='T_max is derived'):
         CosineAnnealingAfterWarmupLR(optimizer,
@@ -135,8 +135,17 @@ def test_cosine_after_warmup_refuses_what_it_cannot_honour():
                                      by_epoch=False)
     with pytest.raises(ValueError, match='set convert_to_iter_based=True'):
         CosineAnnealingAfterWarmupLR(optimizer, warmup_iters=2, end=10)
-    with pytest.raises(ValueError, match='ends before the warm-up'):
-        CosineAnnealingAfterWarmupLR(optimizer, warmup_iters=20, end=10, by_epoch=False)
+    # a run shorter than the warm-up (the authors': the lr only warms up): the
+    # cosine never changes the lr
+    optimizer.param_groups[0]['lr'] = 0.3
+    short = CosineAnnealingAfterWarmupLR(optimizer,
+                                         warmup_iters=20,
+                                         end=10,
+                                         by_epoch=False)
+    for _ in range(12):
+        optimizer.step()
+        short.step()
+        assert optimizer.param_groups[0]['lr'] == 0.3
 
 
 def find(pipeline, type_name, **match):

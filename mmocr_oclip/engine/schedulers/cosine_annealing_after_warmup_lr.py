@@ -1,4 +1,7 @@
 """Cosine annealing of the learning rate that starts where a warm-up ends."""
+import logging
+
+from mmengine.logging import print_log
 from mmengine.optim.scheduler import CosineAnnealingLR
 from mmengine.optim.scheduler.param_scheduler import INF
 from mmocr.registry import PARAM_SCHEDULERS
@@ -16,7 +19,8 @@ class CosineAnnealingAfterWarmupLR(CosineAnnealingLR):
     authors' curve (0.2% at the warm-up's end, 6% in the last iterations of
     oCLIP's schedule). Here ``begin`` is moved by ``warmup_iters`` iterations
     after the conversion to iterations and ``T_max`` is what remains to
-    ``end``; pair it with ``LinearLR(begin=0, end=warmup_iters)``.
+    ``end``; pair it with ``LinearLR(begin=0, end=warmup_iters)``. A run that
+    ends within the warm-up gets no cosine (warned), as the authors'.
 
     Args:
         optimizer (Optimizer | OptimWrapper): the optimizer.
@@ -50,8 +54,15 @@ class CosineAnnealingAfterWarmupLR(CosineAnnealingLR):
             raise ValueError('CosineAnnealingAfterWarmupLR needs a finite end')
         begin += warmup_iters
         if end <= begin:
-            raise ValueError(f'CosineAnnealingAfterWarmupLR: the run ({end} '
-                             f'iterations) ends before the warm-up ({warmup_iters})')
+            # the run ends within the warm-up: as the authors' cosine_lr, the lr
+            # only warms up. Active on the last step only, where a cosine's first
+            # step leaves the lr as it is.
+            print_log(
+                f'CosineAnnealingAfterWarmupLR: the run ({end} iterations) '
+                f'ends within the warm-up ({warmup_iters}): no cosine decay',
+                logger='current',
+                level=logging.WARNING)
+            begin = end - 1
         self.warmup_iters = warmup_iters
         super().__init__(optimizer,
                          T_max=end - begin,
