@@ -224,11 +224,6 @@ def run_settings(args, scale, num_images):
                 cfg_options=args.cfg_options or None)
 
 
-def is_word_skip(reason):
-    """Whether a skip reason is about the words (not the image file)."""
-    return reason == 'no word to query' or reason.startswith('none of its')
-
-
 def report(result, source):
     """Print an entry's notes and skip reason (stderr)."""
     for note in result['notes']:
@@ -255,9 +250,9 @@ def draw(args, index, entry, result, with_polygons):
 
 def summary(results, elapsed, labelled_now):
     """The closing lines: skips by kind and the speed of this run."""
-    bad = sum('skipped' in r and not is_word_skip(r['skipped']) for r in results)
-    wordless = sum('skipped' in r and is_word_skip(r['skipped']) for r in results)
-    words = sum(note.endswith(': skipped') for r in results for note in r['notes'])
+    bad = sum(r.get('unreadable', False) for r in results)
+    wordless = sum('skipped' in r and not r['unreadable'] for r in results)
+    words = sum(r['skipped_words'] for r in results)
     lines = []
     if bad or wordless or words:
         lines.append(f'skipped: {bad} unreadable image(s), {wordless} image(s) without '
@@ -327,10 +322,7 @@ def main(argv=None):
             file=sys.stderr)
         sys.exit(INTERRUPTED)
     elapsed = time.perf_counter() - tic
-    unreadable = [
-        r['skipped'] for r in partial.results
-        if 'skipped' in r and not is_word_skip(r['skipped'])
-    ]
+    unreadable = [r['skipped'] for r in partial.results if r.get('unreadable', False)]
     if len(unreadable) == len(entries):
         os.remove(partial.path)
         sys.exit(f'error: none of the {len(entries)} images could be read (the first: '

@@ -162,18 +162,21 @@ class AnchorPointLabeler:
                 texts.append(word)
         return texts, notes
 
-    def _prepare(self, entry, data_root):
-        """(packed input, None) or (None, reason it is skipped)."""
-        texts, _ = self.query_texts(entry)
+    def _prepare(self, entry, texts, data_root, result):
+        """The packed input of ``entry`` queried with ``texts``, or None with
+        ``skipped`` (the reason) and ``unreadable`` set on ``result``."""
         if not texts:
             words = len(entry['instances'])
-            return None, ('no word to query' if not words else
-                          f'none of its {words} word(s) can be queried')
+            result.update(skipped='no word to query' if not words else
+                          f'none of its {words} word(s) can be queried',
+                          unreadable=False)
+            return None
         img_path = osp.join(data_root, entry['img_path'])
         try:
-            return self.transform(dict(img_path=img_path, gt_texts=texts)), None
+            return self.transform(dict(img_path=img_path, gt_texts=texts))
         except (BadImageError, FileNotFoundError) as e:
-            return None, str(e)
+            result.update(skipped=str(e), unreadable=True)
+            return None
 
     @torch.no_grad()
     def label(self, entries, data_root='', return_maps=False):
@@ -189,20 +192,27 @@ class AnchorPointLabeler:
 
         Returns:
             list[dict]: per entry, ``img_path``, ``notes`` (list[str], see
-            :meth:`query_texts`) and either ``skipped`` (the reason) or
+            :meth:`query_texts`), ``skipped_words`` (how many words could not
+            be queried) and either ``skipped`` (the reason) with
+            ``unreadable`` (the image file, not its words, is at fault) or
             ``height``, ``width`` (the original image's) and ``points``
             (list of ``[x, y]``), ``scores``, ``texts`` of every peak, by word
             then decreasing score; with ``return_maps`` also ``packed`` and
             ``sample``.
         """
-        results = [
-            dict(img_path=e['img_path'], notes=self.query_texts(e)[1]) for e in entries
-        ]
-        prepared = [self._prepare(e, data_root) for e in entries]
-        for result, (_, reason) in zip(results, prepared):
-            if reason is not None:
-                result['skipped'] = reason
-        packed = [p for p, reason in prepared if reason is None]
+        results, packed = [], []
+        for entry in entries:
+            texts, notes = self.query_texts(entry)
+            queryable = sum(
+                not (inst.get('ignore', False) or inst['text'] == IGNORED_TEXT)
+                for inst in entry['instances'])
+            result = dict(img_path=entry['img_path'],
+                          notes=notes,
+                          skipped_words=queryable - len(texts))
+            pack = self._prepare(entry, texts, data_root, result)
+            if pack is not None:
+                packed.append(pack)
+            results.append(result)
         if not packed:
             return results
         data = self.model.data_preprocessor(pseudo_collate(packed), False)

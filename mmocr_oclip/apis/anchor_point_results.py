@@ -23,8 +23,8 @@ FORMAT_VERSION = 1
 SPOTTING_METAINFO = dict(dataset_type='TextSpottingDataset',
                          task_name='textspotting',
                          category=[dict(id=0, name='text')])
-_SAVED_KEYS = ('img_path', 'notes', 'skipped', 'height', 'width', 'points', 'scores',
-               'texts')
+_SAVED_KEYS = ('img_path', 'notes', 'skipped_words', 'skipped', 'unreadable', 'height',
+               'width', 'points', 'scores', 'texts')
 
 
 class ResumeError(RuntimeError):
