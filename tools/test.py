@@ -13,8 +13,10 @@ from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 import mmocr_oclip  # noqa: F401  (registers modules, compat fixes, `mmocr_oclip::`)
-from mmocr_oclip.utils import (DataPathError, check_data_paths, load_config,
-                               setup_cpu_distributed, used_dataloaders)
+from mmocr_oclip.engine.training_faults import is_local_checkpoint
+from mmocr_oclip.utils import (CheckpointError, DataPathError, check_data_paths,
+                               load_config, setup_cpu_distributed, used_dataloaders,
+                               verify_checkpoint)
 
 
 def parse_args():
@@ -79,7 +81,9 @@ def main():
     cfg = build_config(args)
     try:
         check_data_paths(cfg, used_dataloaders(cfg, 'test'))
-    except DataPathError as e:
+        if is_local_checkpoint(cfg.load_from):
+            verify_checkpoint(cfg.load_from)
+    except (DataPathError, CheckpointError) as e:
         sys.exit(f'error: {e}')
     setup_cpu_distributed(cfg)  # gloo, no GPU selection, when there is no CUDA
     runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)

@@ -19,8 +19,10 @@ from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 import mmocr_oclip  # noqa: F401  (registers modules, compat fixes, `mmocr_oclip::`)
-from mmocr_oclip.utils import (DataPathError, check_data_paths, load_config,
-                               setup_cpu_distributed, used_dataloaders)
+from mmocr_oclip.engine.hooks import TrainingPreempted
+from mmocr_oclip.engine.training_faults import choose_checkpoints, explain_failure
+from mmocr_oclip.utils import (CheckpointError, DataPathError, check_data_paths,
+                               load_config, setup_cpu_distributed, used_dataloaders)
 
 
 def parse_args():
@@ -31,7 +33,8 @@ def parse_args():
         '--resume',
         nargs='?',
         const='auto',
-        help='resume from the latest checkpoint in the work dir, or from the '
+        help='resume from the newest readable checkpoint in the work dir (an '
+        'unreadable newer one is reported and passed over), or from the '
         'checkpoint given')
     parser.add_argument('--amp',
                         action='store_true',
@@ -74,12 +77,6 @@ def build_config(args):
         else:
             cfg.optim_wrapper.type = 'AmpOptimWrapper'
             cfg.optim_wrapper.loss_scale = 'dynamic'
-    if args.resume == 'auto':
-        cfg.resume = True
-        cfg.load_from = None
-    elif args.resume is not None:
-        cfg.resume = True
-        cfg.load_from = args.resume
     if args.auto_scale_lr:
         if 'base_batch_size' not in cfg.get('auto_scale_lr', {}):
             raise ValueError('--auto-scale-lr needs auto_scale_lr.base_batch_size '
@@ -93,16 +90,32 @@ def main():
     cfg = build_config(args)
     try:
         check_data_paths(cfg, used_dataloaders(cfg, 'train'))
-    except DataPathError as e:
+        choose_checkpoints(cfg, args.resume)
+    except (DataPathError, CheckpointError) as e:
         sys.exit(f'error: {e}')
     setup_cpu_distributed(cfg)  # gloo, no GPU selection, when there is no CUDA
     runner = Runner.from_cfg(cfg) if 'runner_type' not in cfg else RUNNERS.build(cfg)
-    runner.train()
+    try:
+        runner.train()
+    except TrainingPreempted:
+        shut_down_process_group(barrier=False)
+        raise  # exit status 75, the line saying how to resume is logged
+    except Exception as e:  # noqa: B902  (faults of long runs end in one line)
+        line = explain_failure(e)
+        if line is None:
+            raise
+        print_log(f'error: {line}', logger='current', level=logging.ERROR)
+        sys.exit(f'error: {line}')
+    shut_down_process_group(barrier=True)
+
+
+def shut_down_process_group(barrier):
+    """Shut the process group down before exit: a gloo group torn down at
+    interpreter exit can abort ("terminate called without an active exception")
+    after a finished run (seen 1 run in 10 of the 2-process test)."""
     if torch.distributed.is_available() and torch.distributed.is_initialized():
-        # shut the process group down before exit: a gloo group torn down at
-        # interpreter exit can abort ("terminate called without an active
-        # exception") after a finished run (seen 1 run in 10 of the 2-process test)
-        torch.distributed.barrier()
+        if barrier:
+            torch.distributed.barrier()
         torch.distributed.destroy_process_group()
 
 

@@ -17,17 +17,37 @@ changes two things, for every config that imports ``mmocr_oclip``:
    outdated checkpoint only after the new one and ``last_checkpoint`` are in
    place (so, briefly, ``max_keep_ckpts + 1`` checkpoints are on disk).
 
+3. Every ``*.pth`` gets a ``NAME.pth.sha256`` sidecar, written after the data
+   (:mod:`.checkpoint_integrity` verifies it before a resume or a test).
+4. A full disk (``ENOSPC``/``EDQUOT``) raises :class:`DiskFullError`, one line
+   naming the file, the bytes it needed and the space left.
+
 A SIGKILL during a save leaves a ``.<name>.<pid>.<random>.tmp`` file behind (no
 process survives to remove it); it never matches ``*.pth`` and can be deleted.
 """
+import errno
 import os
 import os.path as osp
+import shutil
 import uuid
 
 from mmengine.dist import is_main_process
 from mmengine.fileio.backends import LocalBackend
 from mmengine.hooks import CheckpointHook
 from mmengine.utils import mkdir_or_exist
+
+from .checkpoint_integrity import CHECKSUM_SUFFIX, checksum_line
+
+
+class DiskFullError(OSError):
+    """A write that found no space: the message names the file and the sizes."""
+
+    def __str__(self):
+        return self.strerror
+
+
+def _size(num_bytes):
+    return f'{num_bytes / 2**20:.1f} MiB'
 
 
 def _fsync_directory(dirname):
@@ -63,24 +83,47 @@ def atomic_write(data, filepath):
     mkdir_or_exist(dirname)
     tmp = osp.join(
         dirname, f'.{osp.basename(filepath)}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp')
-    # mode 0o666 under the umask: the permissions `open(path, 'wb')` would give
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
+        # mode 0o666 under the umask: the permissions `open(path, 'wb')` would give
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
         with os.fdopen(fd, 'wb') as f:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, filepath)
-    except BaseException:
+    except BaseException as e:
         if osp.exists(tmp):
             os.remove(tmp)
+        if isinstance(e, OSError) and e.errno in (errno.ENOSPC, errno.EDQUOT):
+            free = shutil.disk_usage(dirname).free
+            raise DiskFullError(
+                e.errno, f'cannot write {filepath}: no space left on device (it '
+                f'needs {_size(len(data))}, {_size(free)} free in {dirname}); the '
+                'files already there are unchanged') from None
         raise
     _fsync_directory(dirname)
 
 
+def write_checkpoint_file(data, filepath):
+    """:func:`atomic_write` of a checkpoint, then of its ``.sha256`` sidecar.
+
+    A stale sidecar is removed first, so that a process killed between the two
+    writes leaves a complete checkpoint without a sidecar (checked by its zip
+    CRCs), never one with another file's checksum."""
+    sidecar = os.fspath(filepath) + CHECKSUM_SUFFIX
+    if osp.lexists(sidecar):
+        os.remove(sidecar)
+    atomic_write(data, filepath)
+    atomic_write(checksum_line(data, filepath), sidecar)
+
+
 def _atomic_put(self, obj, filepath):
-    """``LocalBackend.put`` through :func:`atomic_write`."""
-    atomic_write(obj, filepath)
+    """``LocalBackend.put`` through :func:`atomic_write`, checkpoints (``*.pth``)
+    with their checksum."""
+    if os.fspath(filepath).endswith('.pth'):
+        write_checkpoint_file(obj, filepath)
+    else:
+        atomic_write(obj, filepath)
 
 
 def _atomic_put_text(self, obj, filepath, encoding='utf-8'):
@@ -120,6 +163,8 @@ def _save_checkpoint_with_step(self, runner, step, meta):
                                            self.filename_tmpl.format(outdated))
         if self.file_backend.isfile(path):
             self.file_backend.remove(path)
+            if self.file_backend.isfile(path + CHECKSUM_SUFFIX):
+                self.file_backend.remove(path + CHECKSUM_SUFFIX)
         elif self.file_backend.isdir(path):  # checkpoints saved by deepspeed
             self.file_backend.rmtree(path)
 

@@ -19,7 +19,10 @@ All of them live here and are applied once by ``import mmocr_oclip``:
    imported (``mim train mmocr_oclip`` and our tools import it first).
 3. Atomic checkpoint writes (:mod:`mmocr_oclip.utils.atomic_checkpoint`): a run
    killed while saving never leaves a truncated checkpoint or a ``last_checkpoint``
-   naming a deleted one.
+   naming a deleted one; checkpoints carry a checksum; a full disk is one line.
+4. Mid-epoch resume (:mod:`mmocr_oclip.utils.mid_epoch_resume`): an epoch-based
+   loop resumed from a checkpoint saved inside an epoch skips the batches it
+   has trained on instead of repeating the epoch.
 """
 import numpy as np
 import torch
@@ -27,6 +30,7 @@ from mmengine.config import utils as config_utils
 from mmengine.logging import HistoryBuffer
 
 from .atomic_checkpoint import apply_atomic_checkpoint_writes
+from .mid_epoch_resume import apply_mid_epoch_resume
 
 
 def checkpoint_safe_globals():
@@ -74,3 +78,4 @@ def apply_compat_fixes():
     allow_mmengine_checkpoints()
     register_config_package()
     apply_atomic_checkpoint_writes()
+    apply_mid_epoch_resume()

@@ -7,7 +7,10 @@ import torch
 from mmengine.dist import all_gather_object, get_dist_info
 from mmengine.hooks import CheckpointHook, Hook
 from mmengine.logging import print_log
+from mmengine.runner import EpochBasedTrainLoop
 from mmocr.registry import HOOKS
+
+from mmocr_oclip.utils import batches_done_in_epoch
 
 
 def get_rng_state():
@@ -50,40 +53,50 @@ class RNGStateHook(Hook):
     - stores the generators in every checkpoint under ``'rng_state'`` (a list
       indexed by rank: with several processes, each rank's state is gathered at
       the end of each training epoch, of each iteration when a
-      ``CheckpointHook`` saves by iteration, and before validation; the hook's
-      priority, LOW, runs it just before ``CheckpointHook``, VERY_LOW);
+      ``CheckpointHook`` saves by iteration, before validation, and when a hook
+      calls ``gather_checkpoint_state`` on every rank before an unscheduled save,
+      as :class:`PreemptionCheckpointHook` does; the hook's priority, LOW, runs
+      it just before ``CheckpointHook``, VERY_LOW), and the generators at the
+      start of the epoch under ``'rng_state_epoch_start'``;
     - runs validation on a side copy of the generators, so that a run that
       validates between a checkpoint and the next epoch draws the same training
       random numbers as one resumed from that checkpoint;
     - on resume (not on ``load_from``), restores its rank's generators at
       ``before_train``, after everything that drew random numbers while the
-      runner was built.
+      runner was built; resumed in the middle of an epoch (see
+      :mod:`mmocr_oclip.utils.mid_epoch_resume`), it restores the epoch's
+      starting generators first (data workers draw their seeds from them when
+      the epoch's loader starts) and the interrupted iteration's once the
+      trained batches are skipped.
 
     Exact continuation needs deterministic kernels (``randomness`` with a seed
     and ``deterministic=True``; CPU, or GPU ops that are deterministic), the same
-    number of processes and workers, ``persistent_workers=False`` (persistent
-    workers carry their generators across epochs, a restarted run starts new
-    ones), and either an epoch-based loop resumed from an epoch checkpoint (an
-    epoch-based loop restarts a half-done epoch from its start), or an
-    iteration-based loop with ``InfiniteSampler`` and ``num_workers >= 1`` (on
-    resume it re-loads the trained batches to skip them: with ``num_workers=0``
-    that draws augmentations from the restored generators, and each new pass of
-    a ``DefaultSampler`` seeds its workers from them).
+    number of processes, workers and batch size, ``persistent_workers=False``
+    (persistent workers carry their generators across epochs, a restarted run
+    starts new ones), and either an epoch-based loop (from an epoch checkpoint
+    or one saved inside an epoch) or an iteration-based loop with
+    ``InfiniteSampler`` and ``num_workers >= 1`` (on resume it re-loads the
+    trained batches to skip them: with ``num_workers=0`` that draws augmentations
+    from the restored generators, and each new pass of a ``DefaultSampler`` seeds
+    its workers from them).
     """
 
     priority = 'LOW'
 
     def __init__(self):
-        self._snapshot = None  # (runner.iter, [state of each rank])
+        # (runner.iter, [state of each rank], [epoch-start state of each rank])
+        self._snapshot = None
+        self._epoch_start = None
         self._resume_state = None
+        self._resume_epoch_start = None
         self._before_val = None
         self._gather_every_iter = False
 
     def _take_snapshot(self, runner):
-        state = get_rng_state()
+        pair = (get_rng_state(), self._epoch_start)
         _, world_size = get_dist_info()
-        states = all_gather_object(state) if world_size > 1 else [state]
-        self._snapshot = (runner.iter, states)
+        pairs = all_gather_object(pair) if world_size > 1 else [pair]
+        self._snapshot = (runner.iter, [p[0] for p in pairs], [p[1] for p in pairs])
 
     def before_train(self, runner):
         _, world_size = get_dist_info()
@@ -92,7 +105,6 @@ class RNGStateHook(Hook):
             for hook in runner.hooks)
         if self._resume_state is None:
             return
-        rank, world_size = get_dist_info()
         if len(self._resume_state) != world_size:
             print_log(
                 f'RNGStateHook: the checkpoint holds the generators of '
@@ -100,8 +112,45 @@ class RNGStateHook(Hook):
                 'random numbers will differ from the interrupted run',
                 logger='current',
                 level=logging.WARNING)
-        set_rng_state(self._resume_state[rank % len(self._resume_state)])
+        loop = runner.train_loop
+        if isinstance(loop,
+                      EpochBasedTrainLoop) and 0 < batches_done_in_epoch(loop) <= len(
+                          loop.dataloader):
+            # mid-epoch: the iteration's generators wait for the skipped batches
+            if self._resume_epoch_start is not None:
+                _set_own_state(self._resume_epoch_start)
+            else:
+                print_log(
+                    'RNGStateHook: the checkpoint was saved inside an epoch without '
+                    'the generators of the epoch\'s start: data workers will draw '
+                    'other random numbers than in the interrupted run',
+                    logger='current',
+                    level=logging.WARNING)
+            return
+        self._restore_resume_state()
+
+    def after_skip_trained_batches(self, runner, num_batches):
+        """The resumed epoch has skipped its trained batches: continue the
+        interrupted iteration's random streams."""
+        if self._resume_state is not None:
+            self._restore_resume_state()
+
+    def _restore_resume_state(self):
+        _set_own_state(self._resume_state)
         self._resume_state = None
+        self._resume_epoch_start = None
+
+    def before_train_epoch(self, runner):
+        self._epoch_start = get_rng_state()
+
+    def gather_checkpoint_state(self, runner):
+        """Gather every rank's generators for a save this hook did not schedule.
+
+        Collective: every rank calls it (through ``runner.call_hook``) before the
+        main process saves. During validation the generators of training were
+        gathered before it started and are kept."""
+        if self._before_val is None:
+            self._take_snapshot(runner)
 
     def after_train_iter(self, runner, batch_idx, data_batch=None, outputs=None):
         if self._gather_every_iter:
@@ -123,6 +172,8 @@ class RNGStateHook(Hook):
     def before_save_checkpoint(self, runner, checkpoint):
         if self._snapshot is not None and self._snapshot[0] == runner.iter:
             checkpoint['rng_state'] = self._snapshot[1]
+            if all(state is not None for state in self._snapshot[2]):
+                checkpoint['rng_state_epoch_start'] = self._snapshot[2]
         else:  # a save at a point without snapshot: this (main) process only
             checkpoint['rng_state'] = [get_rng_state()]
 
@@ -138,6 +189,13 @@ class RNGStateHook(Hook):
                 level=logging.WARNING)
             return
         self._resume_state = checkpoint['rng_state']
+        self._resume_epoch_start = checkpoint.get('rng_state_epoch_start')
+
+
+def _set_own_state(states):
+    """Restore this rank's entry of a per-rank list of generator states."""
+    rank, _ = get_dist_info()
+    set_rng_state(states[rank % len(states)])
 
 
 def _is_training(runner):
