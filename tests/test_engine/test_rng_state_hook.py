@@ -14,8 +14,10 @@ def draws():
 
 def fake_runner(resume=False, iteration=6):
     """What the hook reads of a runner inside ``runner.train()``."""
+    loop = object()  # not an EpochBasedTrainLoop: no mid-epoch handling
     return SimpleNamespace(_resume=resume,
-                           _train_loop=object(),
+                           _train_loop=loop,
+                           train_loop=loop,
                            iter=iteration,
                            hooks=[])
 

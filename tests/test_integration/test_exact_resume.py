@@ -1,5 +1,6 @@
-"""A run SIGKILLed mid-epoch (mid-interval) and restarted with ``--resume``
-reproduces the losses of an uninterrupted run, iteration by iteration."""
+"""A run SIGKILLed mid-epoch (mid-interval), or during validation, and restarted
+with ``--resume`` reproduces the losses of an uninterrupted run, iteration by
+iteration."""
 import os
 import signal
 import subprocess
@@ -27,8 +28,16 @@ class ParkAfterIterHook(Hook):
 
     def after_train_iter(self, runner, batch_idx, data_batch=None, outputs=None):
         if runner.iter + 1 == int(os.environ.get('PARK_AFTER_ITER', -1)):
-            open(os.environ['PARK_MARKER'], 'w').close()
-            time.sleep(600)
+            self.park()
+
+    def after_val_iter(self, runner, batch_idx, data_batch=None, outputs=None):
+        # in the validation that follows training iteration PARK_IN_VAL_AFTER
+        if runner.iter == int(os.environ.get('PARK_IN_VAL_AFTER', -1)):
+            self.park()
+
+    def park(self):
+        open(os.environ['PARK_MARKER'], 'w').close()
+        time.sleep(600)
 '''
 PARK_CONFIG = """_base_ = ['./tiny.py']
 custom_imports = dict(imports=['mmocr_oclip', 'park_hook'],
@@ -65,14 +74,15 @@ def run(config, work_dir, *args, env, cwd):
     return proc.stdout + proc.stderr
 
 
-def kill_after(config, work_dir, iteration, env, cwd):
-    """Start a run, SIGKILL it once it has finished ``iteration`` (1-based)."""
-    marker = cwd / f'parked_{iteration}'
+def kill_after(config, work_dir, iteration, env, cwd, in_validation=False):
+    """Start a run, SIGKILL it once it has finished ``iteration`` (1-based), or
+    in the validation after it."""
+    marker = cwd / f'parked_{iteration}_{in_validation}'
+    park = 'PARK_IN_VAL_AFTER' if in_validation else 'PARK_AFTER_ITER'
     with open(cwd / f'killed_{iteration}.log', 'w+') as log:
         proc = subprocess.Popen(train_command(config, work_dir),
-                                env=dict(env,
-                                         PARK_AFTER_ITER=str(iteration),
-                                         PARK_MARKER=str(marker)),
+                                env=dict(env, PARK_MARKER=str(marker),
+                                         **{park: str(iteration)}),
                                 cwd=cwd,
                                 stdout=log,
                                 stderr=subprocess.STDOUT,
@@ -94,13 +104,13 @@ def assert_same_losses(expected, resumed, iterations):
                                                      abs=1e-6), (it, key)
 
 
-@pytest.mark.parametrize('loop', ['epoch', 'iter'])
+@pytest.mark.parametrize('loop', ['epoch', 'iter', 'validation'])
 def test_killed_and_resumed_run_reproduces_losses(loop, data_root, tmp_path):
     (tmp_path / 'park_hook.py').write_text(PARK_HOOK)
     write_tiny_config(tmp_path / 'tiny.py', data_root)
     (tmp_path / 'epoch.py').write_text(PARK_CONFIG)
     (tmp_path / 'iter.py').write_text(ITER_BASED_CONFIG)
-    config = str(tmp_path / f'{loop}.py')
+    config = str(tmp_path / ('iter.py' if loop == 'iter' else 'epoch.py'))
     env = train_env()
     env['PYTHONPATH'] += os.pathsep + str(tmp_path)
 
@@ -108,14 +118,15 @@ def test_killed_and_resumed_run_reproduces_losses(loop, data_root, tmp_path):
     run(config, whole, env=env, cwd=tmp_path)
     expected = read_losses(whole)
 
-    # epoch loop: 3 iterations an epoch, checkpoint after 6, killed after 7;
-    # iteration loop: checkpoint every 3 iterations, killed after 5 (resume skips
-    # the first 3 batches of the loader)
-    killed, checkpoint = (7, 6) if loop == 'epoch' else (5, 3)
+    # epoch loop: 3 iterations an epoch, checkpoint after 6, killed after 7, or
+    # in the validation after 6 (the epoch's checkpoint is saved before it; the
+    # resumed run goes on with epoch 3); iteration loop: checkpoint every 3
+    # iterations, killed after 5 (resume skips the first 3 batches of the loader)
+    killed, checkpoint = dict(epoch=(7, 6), iter=(5, 3), validation=(6, 6))[loop]
     interrupted = tmp_path / 'interrupted'
-    kill_after(config, interrupted, killed, env, tmp_path)
+    kill_after(config, interrupted, killed, env, tmp_path, loop == 'validation')
     latest = (interrupted / 'last_checkpoint').read_text()
-    assert latest.endswith('epoch_2.pth' if loop == 'epoch' else 'iter_3.pth')
+    assert latest.endswith('iter_3.pth' if loop == 'iter' else 'epoch_2.pth')
     log = run(config, interrupted, '--resume', env=env, cwd=tmp_path)
     assert f'iter: {checkpoint}' in log
     resumed = read_losses(interrupted)

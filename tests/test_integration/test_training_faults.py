@@ -1,15 +1,19 @@
 """Faults of long runs, injected into tiny oCLIP trainings through tools/train.py:
 a preemption signal (mid-epoch, during validation, twice), a data worker killed,
-a full disk. Each run ends with its one line and ``--resume`` reproduces the
-uninterrupted run's losses."""
+a full disk, a damaged checkpoint. Each run ends with its one line and
+``--resume`` reproduces the uninterrupted run's losses. (A run SIGKILLed in
+training or validation: test_exact_resume.py; a dead rank:
+test_distributed_training.py.)"""
 import os
 import re
+import shutil
 import subprocess
+import sys
 
 import pytest
 import torch
-from helpers import (read_losses, render_tiny_dataset, train_command, train_env,
-                     write_tiny_config)
+from helpers import (REPO, read_losses, render_tiny_dataset, train_command,
+                     train_env, write_tiny_config)
 
 from mmocr_oclip.engine.hooks import PREEMPTED_EXIT_CODE
 
@@ -238,3 +242,54 @@ def test_full_disk_names_the_file_keeps_the_previous_checkpoint(setup, tmp_path)
     ]
     assert (work / 'last_checkpoint').read_text().endswith('epoch_1.pth')
     assert_resumes_exactly(config, work, env, root, expected, first=4)
+
+
+def copy_work_dir(source, target):
+    """A copy of a finished run's work dir, ``last_checkpoint`` pointing into it."""
+    shutil.copytree(source, target)
+    name = os.path.basename((source / 'last_checkpoint').read_text())
+    (target / 'last_checkpoint').write_text(str(target / name))
+    return target
+
+
+def test_damaged_newest_checkpoint_falls_back_and_resumes_exactly(setup, tmp_path):
+    config, env, root, expected = setup
+    # the finished run keeps epoch_2.pth and epoch_3.pth; a copy damages epoch 3
+    work = copy_work_dir(root / 'whole', tmp_path / 'work')
+    data = (work / 'epoch_3.pth').read_bytes()
+    (work / 'epoch_3.pth').write_bytes(data[:len(data) // 3])
+
+    out = run(config, work, '--resume', str(work / 'epoch_3.pth'), env=env, cwd=root,
+              expect=1)
+    assert out.rstrip().splitlines()[-1] == (
+        f'error: {work}/epoch_3.pth: checksum mismatch (sha256 ' +
+        out.rstrip().splitlines()[-1].split('(sha256 ')[1])
+    assert 'records' in out and 'Traceback' not in out
+
+    test = subprocess.run([
+        sys.executable, os.path.join(REPO, 'tools', 'test.py'), config,
+        str(work / 'epoch_3.pth'), '--work-dir', str(tmp_path / 'test')
+    ],
+                          env=env,
+                          cwd=root,
+                          capture_output=True,
+                          text=True,
+                          timeout=600)
+    assert test.returncode == 1
+    assert test.stderr.rstrip().splitlines()[-1].startswith(
+        f'error: {work}/epoch_3.pth: checksum mismatch')
+
+    out = run(config, work, '--resume', env=env, cwd=root, expect=0)
+    assert f'cannot resume from {work}/epoch_3.pth: checksum mismatch' in out
+    assert (f'resuming from {work}/epoch_2.pth instead, the newest readable '
+            'checkpoint') in out
+    resumed = read_losses(work)
+    assert sorted(resumed) == [7, 8, 9]
+    for it in resumed:
+        assert resumed[it]['loss'] == pytest.approx(expected[it]['loss'], abs=1e-6)
+
+    for name in ('epoch_2.pth', 'epoch_3.pth'):  # nothing readable: no fresh start
+        (work / name).write_bytes(b'')
+    out = run(config, work, '--resume', env=env, cwd=root, expect=1)
+    assert out.rstrip().splitlines()[-1].startswith(
+        f'error: no readable checkpoint in {work}: ')
