@@ -15,7 +15,6 @@ from helpers import (REPO, free_port, read_losses, render_tiny_dataset, train_en
 
 pytestmark = pytest.mark.slow
 
-
 # a test-only hook: rank 1 writes its pid to a file and sleeps after a given
 # iteration, for the test to SIGKILL it there
 PARK_RANK_HOOK = '''
@@ -176,6 +175,7 @@ def test_dead_rank_ends_the_job_and_resume_is_exact(uninterrupted, tmp_path):
         log.seek(0)
         out = log.read()
     assert proc.returncode != 0
+    print(f'the job ended {ended_after:.1f} s after the kill')
     assert ended_after < 40, (ended_after, out[-3000:])
     # torchrun names the rank and the signal
     assert 'local_rank: 1' in out and 'Signal 9 (SIGKILL)' in out, out[-3000:]

@@ -81,7 +81,8 @@ def kill_after(config, work_dir, iteration, env, cwd, in_validation=False):
     park = 'PARK_IN_VAL_AFTER' if in_validation else 'PARK_AFTER_ITER'
     with open(cwd / f'killed_{iteration}.log', 'w+') as log:
         proc = subprocess.Popen(train_command(config, work_dir),
-                                env=dict(env, PARK_MARKER=str(marker),
+                                env=dict(env,
+                                         PARK_MARKER=str(marker),
                                          **{park: str(iteration)}),
                                 cwd=cwd,
                                 stdout=log,

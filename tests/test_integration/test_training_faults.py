@@ -12,8 +12,8 @@ import sys
 
 import pytest
 import torch
-from helpers import (REPO, read_losses, render_tiny_dataset, train_command,
-                     train_env, write_tiny_config)
+from helpers import (REPO, read_losses, render_tiny_dataset, train_command, train_env,
+                     write_tiny_config)
 
 from mmocr_oclip.engine.hooks import PREEMPTED_EXIT_CODE
 
@@ -124,6 +124,17 @@ train_dataloader = dict(dataset=dict(pipeline=[
     dict(type='PackOCLIPInputs'),
 ]))
 """
+# WeCromCL's kind of loop: iterations, an infinite sampler, checkpoints every 3
+ITER_CONFIG = """_base_ = ['./faulty.py']
+train_dataloader = dict(sampler=dict(_delete_=True, type='InfiniteSampler',
+                                     shuffle=True))
+train_cfg = dict(_delete_=True, type='IterBasedTrainLoop', max_iters=8,
+                 val_interval=3)
+param_scheduler = [dict(type='LinearLR', start_factor=0.1, by_epoch=False,
+                        begin=0, end=8)]
+default_hooks = dict(checkpoint=dict(by_epoch=False, interval=3))
+log_processor = dict(by_epoch=False)
+"""
 
 
 @pytest.fixture(scope='module')
@@ -135,6 +146,7 @@ def setup(tmp_path_factory):
     write_tiny_config(root / 'tiny.py', root / 'data')
     (root / 'faults.py').write_text(FAULTS)
     (root / 'faulty.py').write_text(FAULT_CONFIG)
+    (root / 'iter.py').write_text(ITER_CONFIG)
     env = train_env()
     env['PYTHONPATH'] += os.pathsep + str(root)
     config = str(root / 'faulty.py')
@@ -186,6 +198,23 @@ def test_sigterm_mid_epoch_saves_and_resumes_exactly(setup, tmp_path, during_sav
     assert len(checkpoint['rng_state_epoch_start']) == 1
     assert (work / 'epoch_1.pth').is_file()  # the scheduled checkpoint stays
     assert not list(work.glob('.*.tmp'))
+    assert_resumes_exactly(config, work, env, root, expected, first=6)
+
+
+def test_sigterm_in_an_iteration_loop_saves_and_resumes_exactly(setup, tmp_path):
+    _, env, root, _ = setup
+    config = str(root / 'iter.py')
+    run(config, tmp_path / 'whole', env=env, cwd=root, expect=0)
+    expected = read_losses(tmp_path / 'whole')
+    work = tmp_path / 'work'
+    out = run(config,
+              work,
+              env=env,
+              cwd=root,
+              expect=PREEMPTED_EXIT_CODE,
+              SIGNAL_AFTER_ITER='5')
+    assert 'training stopped by SIGTERM after iteration 5' in out
+    assert (work / 'last_checkpoint').read_text().endswith('preempted_iter_5.pth')
     assert_resumes_exactly(config, work, env, root, expected, first=6)
 
 
@@ -259,7 +288,12 @@ def test_damaged_newest_checkpoint_falls_back_and_resumes_exactly(setup, tmp_pat
     data = (work / 'epoch_3.pth').read_bytes()
     (work / 'epoch_3.pth').write_bytes(data[:len(data) // 3])
 
-    out = run(config, work, '--resume', str(work / 'epoch_3.pth'), env=env, cwd=root,
+    out = run(config,
+              work,
+              '--resume',
+              str(work / 'epoch_3.pth'),
+              env=env,
+              cwd=root,
               expect=1)
     assert out.rstrip().splitlines()[-1] == (
         f'error: {work}/epoch_3.pth: checksum mismatch (sha256 ' +
@@ -267,8 +301,10 @@ def test_damaged_newest_checkpoint_falls_back_and_resumes_exactly(setup, tmp_pat
     assert 'records' in out and 'Traceback' not in out
 
     test = subprocess.run([
-        sys.executable, os.path.join(REPO, 'tools', 'test.py'), config,
-        str(work / 'epoch_3.pth'), '--work-dir', str(tmp_path / 'test')
+        sys.executable,
+        os.path.join(REPO, 'tools', 'test.py'), config,
+        str(work / 'epoch_3.pth'), '--work-dir',
+        str(tmp_path / 'test')
     ],
                           env=env,
                           cwd=root,

@@ -8,9 +8,8 @@ import torch
 from mmengine.runner.checkpoint import save_checkpoint
 
 import mmocr_oclip  # noqa: F401  (applies the checksum writes)
-from mmocr_oclip.utils import (CheckpointError, atomic_write,
+from mmocr_oclip.utils import (CheckpointError, atomic_checkpoint, atomic_write,
                                find_resumable_checkpoint, verify_checkpoint)
-from mmocr_oclip.utils import atomic_checkpoint
 
 
 def save(path, seed=0):
@@ -71,8 +70,7 @@ def test_without_sidecar_truncation_and_flips_fail_the_zip_check(tmp_path):
         verify_checkpoint(tmp_path / 'missing.pth')
 
 
-def test_killed_between_data_and_sidecar_leaves_a_checkable_file(
-        tmp_path, monkeypatch):
+def test_killed_between_data_and_sidecar_leaves_a_checkable_file(tmp_path, monkeypatch):
     path = save(tmp_path / 'epoch_1.pth')
     real = atomic_checkpoint.atomic_write
 
@@ -101,7 +99,8 @@ def test_auto_resume_falls_back_to_the_newest_readable(tmp_path):
     truncate(new)
     assert find_resumable_checkpoint(str(tmp_path), lines.append) == str(old)
     assert lines == [
-        f'cannot resume from {new}: checksum mismatch ' + lines[0].split('mismatch ')[1],
+        f'cannot resume from {new}: checksum mismatch ' +
+        lines[0].split('mismatch ')[1],
         f'resuming from {old} instead, the newest readable checkpoint'
     ]
     truncate(old)
