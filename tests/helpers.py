@@ -23,6 +23,7 @@ import re
 import socket
 import subprocess
 import sys
+import time
 
 import torch
 import torch.distributed as dist
@@ -335,6 +336,36 @@ def train_command(config, work_dir, *args):
         osp.join(REPO, 'tools', 'train.py'), config, '--work-dir',
         str(work_dir), *args
     ]
+
+
+# a config over the tiny one (file name BASE) with WeCromCL's kind of loop:
+# iterations, an infinite sampler, checkpoints every 3 iterations
+TINY_ITER_LOOP = """_base_ = ['./{base}']
+train_dataloader = dict(sampler=dict(_delete_=True, type='InfiniteSampler',
+                                     shuffle=True))
+train_cfg = dict(_delete_=True, type='IterBasedTrainLoop', max_iters=8,
+                 val_interval=3)
+param_scheduler = [dict(type='LinearLR', start_factor=0.1, by_epoch=False,
+                        begin=0, end=8)]
+default_hooks = dict(checkpoint=dict(by_epoch=False, interval=3))
+log_processor = dict(by_epoch=False)
+"""
+
+
+def start_until(marker, command, env, cwd, log):
+    """Start ``command`` in a new session (output to the open file ``log``) and
+    return the process once ``marker`` exists or the process has ended (300 s
+    at most)."""
+    proc = subprocess.Popen(command,
+                            env=env,
+                            cwd=cwd,
+                            stdout=log,
+                            stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    deadline = time.time() + 300
+    while not marker.exists() and proc.poll() is None and time.time() < deadline:
+        time.sleep(0.2)
+    return proc
 
 
 def read_losses(work_dir):

@@ -10,8 +10,8 @@ import time
 
 import pytest
 import torch
-from helpers import (REPO, free_port, read_losses, render_tiny_dataset, train_env,
-                     write_tiny_config)
+from helpers import (REPO, free_port, read_losses, render_tiny_dataset, start_until,
+                     train_env, write_tiny_config)
 
 pytestmark = pytest.mark.slow
 
@@ -150,18 +150,12 @@ def test_dead_rank_ends_the_job_and_resume_is_exact(uninterrupted, tmp_path):
 
     work, marker = tmp_path / 'work', tmp_path / 'rank1.pid'
     with open(tmp_path / 'dead_rank.log', 'w+') as log:
-        proc = subprocess.Popen(dist_command(config, work),
-                                env=train_env(PORT=str(free_port()),
-                                              PARK_AFTER_ITER='3',
-                                              PARK_MARKER=str(marker),
-                                              **env),
-                                cwd=tmp_path,
-                                stdout=log,
-                                stderr=subprocess.STDOUT,
-                                start_new_session=True)
-        deadline = time.time() + 300
-        while not marker.exists() and proc.poll() is None and time.time() < deadline:
-            time.sleep(0.2)
+        proc = start_until(
+            marker, dist_command(config, work),
+            train_env(PORT=str(free_port()),
+                      PARK_AFTER_ITER='3',
+                      PARK_MARKER=str(marker),
+                      **env), tmp_path, log)
         time.sleep(0.5)  # the pid is written
         rank1 = int(marker.read_text())
         os.kill(rank1, signal.SIGKILL)  # mid-epoch 2: rank 0 waits in a collective

@@ -4,11 +4,10 @@ iteration."""
 import os
 import signal
 import subprocess
-import time
 
 import pytest
-from helpers import (read_losses, render_tiny_dataset, train_command, train_env,
-                     write_tiny_config)
+from helpers import (TINY_ITER_LOOP, read_losses, render_tiny_dataset, start_until,
+                     train_command, train_env, write_tiny_config)
 
 pytestmark = pytest.mark.slow
 
@@ -44,16 +43,6 @@ custom_imports = dict(imports=['mmocr_oclip', 'park_hook'],
                       allow_failed_imports=False)
 default_hooks = dict(park=dict(type='ParkAfterIterHook'))
 """
-ITER_BASED_CONFIG = """_base_ = ['./epoch.py']
-train_dataloader = dict(sampler=dict(_delete_=True, type='InfiniteSampler',
-                                     shuffle=True))
-train_cfg = dict(_delete_=True, type='IterBasedTrainLoop', max_iters=8,
-                 val_interval=3)
-param_scheduler = [dict(type='LinearLR', start_factor=0.1, by_epoch=False,
-                        begin=0, end=8)]
-default_hooks = dict(checkpoint=dict(by_epoch=False, interval=3))
-log_processor = dict(by_epoch=False)
-"""
 
 
 @pytest.fixture(scope='module')
@@ -80,17 +69,9 @@ def kill_after(config, work_dir, iteration, env, cwd, in_validation=False):
     marker = cwd / f'parked_{iteration}_{in_validation}'
     park = 'PARK_IN_VAL_AFTER' if in_validation else 'PARK_AFTER_ITER'
     with open(cwd / f'killed_{iteration}.log', 'w+') as log:
-        proc = subprocess.Popen(train_command(config, work_dir),
-                                env=dict(env,
-                                         PARK_MARKER=str(marker),
-                                         **{park: str(iteration)}),
-                                cwd=cwd,
-                                stdout=log,
-                                stderr=subprocess.STDOUT,
-                                start_new_session=True)
-        deadline = time.time() + 300
-        while not marker.exists() and proc.poll() is None and time.time() < deadline:
-            time.sleep(0.2)
+        proc = start_until(marker, train_command(config, work_dir),
+                           dict(env, PARK_MARKER=str(marker), **{park: str(iteration)}),
+                           cwd, log)
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)  # the trainer and its data workers
         proc.wait()
@@ -110,7 +91,7 @@ def test_killed_and_resumed_run_reproduces_losses(loop, data_root, tmp_path):
     (tmp_path / 'park_hook.py').write_text(PARK_HOOK)
     write_tiny_config(tmp_path / 'tiny.py', data_root)
     (tmp_path / 'epoch.py').write_text(PARK_CONFIG)
-    (tmp_path / 'iter.py').write_text(ITER_BASED_CONFIG)
+    (tmp_path / 'iter.py').write_text(TINY_ITER_LOOP.format(base='epoch.py'))
     config = str(tmp_path / ('iter.py' if loop == 'iter' else 'epoch.py'))
     env = train_env()
     env['PYTHONPATH'] += os.pathsep + str(tmp_path)

@@ -12,8 +12,8 @@ import sys
 
 import pytest
 import torch
-from helpers import (REPO, read_losses, render_tiny_dataset, train_command, train_env,
-                     write_tiny_config)
+from helpers import (REPO, TINY_ITER_LOOP, read_losses, render_tiny_dataset,
+                     train_command, train_env, write_tiny_config)
 
 from mmocr_oclip.engine.hooks import PREEMPTED_EXIT_CODE
 
@@ -81,29 +81,16 @@ class KillWorkerOnce(BaseTransform):
 
 
 def _fill_disk_on(name):
-    """os.fdopen of a file named ``.NAME...tmp`` writes half, then ENOSPC."""
-    real_fdopen = os.fdopen
+    """fsync of a temporary file ``.NAME...tmp`` fails with ENOSPC (as a full
+    disk reports it on write or, on network file systems, on fsync)."""
+    real_fsync = os.fsync
 
-    class Full:
-        def __init__(self, f):
-            self.f = f
-
-        def __enter__(self):
-            return self
-
-        def __exit__(self, *exc):
-            self.f.close()
-
-        def write(self, data):
-            self.f.write(data[:len(data) // 2])
+    def fsync(fd):
+        if os.path.basename(os.readlink(f'/proc/self/fd/{fd}')).startswith(f'.{name}.'):
             raise OSError(errno.ENOSPC, 'No space left on device')
+        real_fsync(fd)
 
-    def fdopen(fd, *args, **kwargs):
-        f = real_fdopen(fd, *args, **kwargs)
-        target = os.readlink(f'/proc/self/fd/{fd}')
-        return Full(f) if os.path.basename(target).startswith(f'.{name}.') else f
-
-    os.fdopen = fdopen
+    os.fsync = fsync
 
 
 if os.environ.get('FULL_DISK_ON'):
@@ -124,17 +111,6 @@ train_dataloader = dict(dataset=dict(pipeline=[
     dict(type='PackOCLIPInputs'),
 ]))
 """
-# WeCromCL's kind of loop: iterations, an infinite sampler, checkpoints every 3
-ITER_CONFIG = """_base_ = ['./faulty.py']
-train_dataloader = dict(sampler=dict(_delete_=True, type='InfiniteSampler',
-                                     shuffle=True))
-train_cfg = dict(_delete_=True, type='IterBasedTrainLoop', max_iters=8,
-                 val_interval=3)
-param_scheduler = [dict(type='LinearLR', start_factor=0.1, by_epoch=False,
-                        begin=0, end=8)]
-default_hooks = dict(checkpoint=dict(by_epoch=False, interval=3))
-log_processor = dict(by_epoch=False)
-"""
 
 
 @pytest.fixture(scope='module')
@@ -146,7 +122,7 @@ def setup(tmp_path_factory):
     write_tiny_config(root / 'tiny.py', root / 'data')
     (root / 'faults.py').write_text(FAULTS)
     (root / 'faulty.py').write_text(FAULT_CONFIG)
-    (root / 'iter.py').write_text(ITER_CONFIG)
+    (root / 'iter.py').write_text(TINY_ITER_LOOP.format(base='faulty.py'))
     env = train_env()
     env['PYTHONPATH'] += os.pathsep + str(root)
     config = str(root / 'faulty.py')
@@ -164,6 +140,11 @@ def run(config, work_dir, *args, env, cwd, expect, **faults):
     out = proc.stdout + proc.stderr
     assert proc.returncode == expect, out[-4000:]
     return out
+
+
+def preempt(config, work, env, cwd, **faults):
+    """A run that the test hooks signal ends with status 75; its output."""
+    return run(config, work, env=env, cwd=cwd, expect=PREEMPTED_EXIT_CODE, **faults)
 
 
 def assert_resumes_exactly(config, work, env, cwd, expected, first):
@@ -185,7 +166,7 @@ def test_sigterm_mid_epoch_saves_and_resumes_exactly(setup, tmp_path, during_sav
     faults = dict(SIGNAL_AFTER_ITER='5')  # the 2nd of epoch 2's 3 iterations
     if during_save:
         faults['SIGNAL_DURING_SAVE'] = '1'  # a second SIGTERM while saving
-    out = run(config, work, env=env, cwd=root, expect=PREEMPTED_EXIT_CODE, **faults)
+    out = preempt(config, work, env, root, **faults)
     saved = work / 'preempted_iter_5.pth'
     assert ('training stopped by SIGTERM' +
             (' (SIGTERM during the save: ignored)' if during_save else '') +
@@ -207,12 +188,7 @@ def test_sigterm_in_an_iteration_loop_saves_and_resumes_exactly(setup, tmp_path)
     run(config, tmp_path / 'whole', env=env, cwd=root, expect=0)
     expected = read_losses(tmp_path / 'whole')
     work = tmp_path / 'work'
-    out = run(config,
-              work,
-              env=env,
-              cwd=root,
-              expect=PREEMPTED_EXIT_CODE,
-              SIGNAL_AFTER_ITER='5')
+    out = preempt(config, work, env, root, SIGNAL_AFTER_ITER='5')
     assert 'training stopped by SIGTERM after iteration 5' in out
     assert (work / 'last_checkpoint').read_text().endswith('preempted_iter_5.pth')
     assert_resumes_exactly(config, work, env, root, expected, first=6)
@@ -221,12 +197,7 @@ def test_sigterm_in_an_iteration_loop_saves_and_resumes_exactly(setup, tmp_path)
 def test_sigterm_during_validation_keeps_the_epoch_end_state(setup, tmp_path):
     config, env, root, expected = setup
     work = tmp_path / 'work'
-    out = run(config,
-              work,
-              env=env,
-              cwd=root,
-              expect=PREEMPTED_EXIT_CODE,
-              SIGNAL_AFTER_VAL_ITER='1')
+    out = preempt(config, work, env, root, SIGNAL_AFTER_VAL_ITER='1')
     assert 'after iteration 6; its state is in' in out
     checkpoint = torch.load(work / 'preempted_iter_6.pth', map_location='cpu')
     assert checkpoint['meta']['epoch'] == 2 and checkpoint['meta']['iter'] == 6
