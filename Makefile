@@ -10,21 +10,21 @@ install:
 	bash scripts/install.sh
 
 demo: install
-	bash scripts/demo.sh
+	bash projects/demo/demo.sh
 
-# Does pre-training help PSENet on real images? (README "Does pre-training help?")
+# Does pre-training help PSENet on real images? (projects/transfer_study/README.md)
 TOTALTEXT ?= data/totaltext_train
 STUDY_DIR ?= work_dirs/transfer_study
 transfer-study: install
-	$(PY) tools/experiments/transfer_study.py $(STUDY_DIR) \
+	$(PY) -m projects.transfer_study.run_study $(STUDY_DIR) \
 	  --train-ann $(TOTALTEXT)/textspotting_train.json $(STUDY_ARGS)
 
-# Do WeCromCL's maps find the queried word? (README "Do the maps find the word?");
+# Do WeCromCL's maps find the queried word? (projects/wecromcl_localization/README.md);
 # about 18 minutes per seed on a 2-core CPU
 WSTUDY_DIR ?= work_dirs/wecromcl_study
 WSTUDY_ARGS ?= --variants paper --seeds 0 1 2
 wecromcl-study: install
-	$(PY) tools/experiments/wecromcl_localization_study.py $(WSTUDY_DIR) $(WSTUDY_ARGS)
+	$(PY) -m projects.wecromcl_localization.run_study $(WSTUDY_DIR) $(WSTUDY_ARGS)
 
 # WeCromCL anchor points for images labelled only with their words, scored against
 # the polygons the tool never saw (docs/en/user_guides/anchor_points.md)
@@ -38,10 +38,10 @@ test-fast: install
 	$(PY) -m pytest -q -m "not slow"
 
 lint: install
-	$(PY) -m flake8 mmocr_oclip tools tests configs scripts setup.py
-	$(PY) -m isort --check-only --diff mmocr_oclip tools tests configs setup.py
-	$(PY) -m yapf --diff --recursive mmocr_oclip tools tests configs setup.py
+	$(PY) -m flake8 mmocr_oclip tools tests configs scripts projects setup.py
+	$(PY) -m isort --check-only --diff mmocr_oclip tools tests configs projects setup.py
+	$(PY) -m yapf --diff --recursive mmocr_oclip tools tests configs projects setup.py
 
 format: install
-	$(PY) -m isort mmocr_oclip tools tests configs setup.py
-	$(PY) -m yapf --in-place --recursive mmocr_oclip tools tests configs setup.py
+	$(PY) -m isort mmocr_oclip tools tests configs projects setup.py
+	$(PY) -m yapf --in-place --recursive mmocr_oclip tools tests configs projects setup.py

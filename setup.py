@@ -58,7 +58,8 @@ if __name__ == '__main__':
           'pre-training for MMOCR',
           long_description=open('README.md', encoding='utf-8').read(),
           long_description_content_type='text/markdown',
-          packages=find_packages(exclude=('configs', 'tools', 'tests')),
+          packages=find_packages(exclude=('configs', 'tools', 'tests', 'tests.*',
+                                          'projects', 'projects.*')),
           include_package_data=True,
           package_data={
               'mmocr_oclip': ['.mim/**/*', 'resources/*', 'models/layers/csrc/*.cpp']

@@ -1,39 +1,39 @@
 import copy
+import itertools
 import os.path as osp
-import sys
 
 import pytest
 from mmengine.registry import DefaultScope
 
 import mmocr_oclip  # noqa: F401  (registers the modules under test)
+# the suite's shared support, the package `helpers` (tests/ is on sys.path:
+# setup.cfg's pytest `pythonpath`)
+from helpers import REPO
+from helpers.models import TINY_OCLIP
 
-# helpers.py (the suite's shared helpers), importable from every test module as
-# `helpers`; pytest's default import mode puts this folder on sys.path too
-TESTS = osp.dirname(osp.abspath(__file__))
-if TESTS not in sys.path:
-    sys.path.insert(0, TESTS)
-from helpers import REPO, TINY_OCLIP  # noqa: E402
-
+SCOPES = itertools.count()
 SHARED_DATA = osp.join(osp.dirname(REPO), 'shared', 'data')
-# the tools' helper packages (tools/model_converters), importable as the tools
-# themselves import them (a script's folder is first on its sys.path)
-sys.path.insert(0, osp.join(REPO, 'tools'))
 
 
-@pytest.fixture(scope='session', autouse=True)
+@pytest.fixture(autouse=True)
 def mmocr_scope():
-    """Build modules in MMOCR's scope, as configs with default_scope='mmocr' do."""
-    DefaultScope.get_instance('mmocr_oclip_tests', scope_name='mmocr')
+    """Build modules in MMOCR's scope, as configs with default_scope='mmocr' do;
+    a test that made another scope current (a Runner does) leaves it to that test
+    alone."""
+    current = DefaultScope.get_current_instance()
+    if current is None or current.scope_name != 'mmocr':
+        DefaultScope.get_instance(f'mmocr_oclip_tests_{next(SCOPES)}',
+                                  scope_name='mmocr')
     yield
 
 
 @pytest.fixture(scope='session')
 def tiny_oclip_template():
-    """:data:`helpers.TINY_OCLIP`, not to be modified."""
+    """:data:`helpers.models.TINY_OCLIP`, not to be modified."""
     return TINY_OCLIP
 
 
 @pytest.fixture
 def tiny_oclip_cfg(tiny_oclip_template):
-    """A fresh copy of :data:`helpers.TINY_OCLIP` (a config dict of OCLIP)."""
+    """A fresh copy of :data:`helpers.models.TINY_OCLIP` (a config dict of OCLIP)."""
     return copy.deepcopy(tiny_oclip_template)

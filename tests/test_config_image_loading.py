@@ -18,7 +18,7 @@ CONFIGS = sorted(
 DEMOS = [
     'configs/pretrain/oclip_rn50-w16_1xb16-8e_synthetic.py',
     'configs/pretrain/wecromcl_r50-w16_1xb16-400i_synthetic.py',
-    'configs/textdet/psenet_resnet50-oclip-w16_fpnc_4e_synthetic.py',
+    'configs/textdet/psenet/psenet_resnet50-oclip-w16_fpnc_4e_synthetic.py',
 ]
 
 

@@ -81,7 +81,7 @@ def test_keep_ratio_pipeline_differs_only_in_the_resize():
 def test_psenet_totaltext_follows_the_psenet_authors_setting(depth):
     """github.com/whai362/PSENet config/psenet/psenet_r50_tt.py, on MMOCR's PSENet."""
     cfg = Config.fromfile(
-        osp.join(REPO, 'configs', 'textdet',
+        osp.join(REPO, 'configs', 'textdet', 'psenet',
                  f'psenet_resnet{depth}-oclip_fpnf_600e_totaltext.py'))
     assert cfg.model.backbone.depth == depth
     assert cfg.train_dataloader.batch_size == 16
@@ -113,7 +113,7 @@ def test_psenet_totaltext_follows_the_psenet_authors_setting(depth):
 
 def test_psenet_totaltext_test_resize_rounds_up_to_32():
     cfg = Config.fromfile(
-        osp.join(REPO, 'configs', 'textdet',
+        osp.join(REPO, 'configs', 'textdet', 'psenet',
                  'psenet_resnet50-oclip_fpnf_600e_totaltext.py'))
     resize = TRANSFORMS.build(cfg.test_dataloader.dataset.pipeline[1])
     out = resize(dict(img=np.zeros((500, 700, 3), np.uint8), img_shape=(500, 700)))
@@ -174,3 +174,22 @@ def test_pretrain_dataset_layer(name, data_root, train_resize, test_scale, vocab
                 test.test_mode) == (data_root, 'textspotting_test.json', True)
         assert test.pipeline == cfg.get('test_pipeline', cfg.get('val_pipeline'))
         assert [t.scale for t in test.pipeline if t.type == 'Resize'] == [test_scale]
+
+
+def test_model_index_lists_every_config_once():
+    """model-index.yml imports one metafile per config folder (MMOCR's layout), whose
+    models name existing configs of that folder; every non-base config is listed."""
+    import yaml
+    index = yaml.safe_load(open(osp.join(REPO, 'model-index.yml')))
+    listed = []
+    for metafile in index['Import']:
+        folder = osp.dirname(metafile)
+        meta = yaml.safe_load(open(osp.join(REPO, metafile)))
+        collections = {c['Name'] for c in meta['Collections']}
+        for model in meta['Models']:
+            assert model['In Collection'] in collections, model['Name']
+            assert osp.dirname(model['Config']) == folder, model['Config']
+            assert osp.isfile(osp.join(REPO, model['Config'])), model['Config']
+            assert model['Name'] == osp.basename(model['Config'])[:-len('.py')]
+            listed.append(osp.join(REPO, model['Config']))
+    assert sorted(listed) == CONFIGS

@@ -18,12 +18,10 @@ import sys
 from mmengine.config import DictAction
 
 import mmocr_oclip  # noqa: F401  (registers modules)
-from model_converters.official_checkpoint import build_model, save_converted
-from model_converters.official_oclip import (CLIP_MEAN, CLIP_STD,
-                                             OfficialCheckpointError,
-                                             convert_official_state_dict,
-                                             load_official_checkpoint,
-                                             official_resnet_depth)
+from mmocr_oclip.converters import (CLIP_MEAN, CLIP_STD, OfficialCheckpointError,
+                                    build_model, convert_official_oclip_state_dict,
+                                    load_official_checkpoint, official_resnet_depth,
+                                    save_converted)
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 DEFAULT_CONFIGS = {
@@ -61,7 +59,7 @@ def convert(src, dst, config=None, dict_file=None, cfg_options=None):
     state_dict = load_official_checkpoint(src)
     config = config or default_config(state_dict)
     model = build_model(config, dict_file, cfg_options)
-    new_state_dict = convert_official_state_dict(state_dict, model.state_dict())
+    new_state_dict = convert_official_oclip_state_dict(state_dict, model.state_dict())
     model.load_state_dict(new_state_dict, strict=True)
     save_converted(dst, new_state_dict, dict(converted_from=src, config=config))
     return config

@@ -25,12 +25,11 @@ import sys
 from mmengine.config import DictAction
 
 import mmocr_oclip  # noqa: F401  (registers modules)
+from mmocr_oclip.converters import (OfficialCheckpointError, build_model,
+                                    convert_official_wecromcl_state_dict,
+                                    load_official_checkpoint, save_converted)
 from mmocr_oclip.models.utils.dictionary_check import DICTIONARY_KEY
 from mmocr_oclip.models.utils.model_type_check import MODEL_TYPE_KEY
-from model_converters.official_checkpoint import (OfficialCheckpointError, build_model,
-                                                  load_official_checkpoint,
-                                                  save_converted)
-from model_converters.official_wecromcl import convert_official_state_dict
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 DEFAULT_CONFIG = osp.join(REPO, 'configs', 'pretrain',
@@ -67,7 +66,8 @@ def convert(src, dst, config=DEFAULT_CONFIG, cfg_options=None):
     if type(model).__name__ != 'WeCromCL':
         raise OfficialCheckpointError(f'{config} builds a {type(model).__name__}, '
                                       'not a WeCromCL model')
-    new_state_dict = convert_official_state_dict(state_dict, model.state_dict())
+    new_state_dict = convert_official_wecromcl_state_dict(state_dict,
+                                                          model.state_dict())
     model.load_state_dict(new_state_dict, strict=True)
     meta = {
         'converted_from': src,

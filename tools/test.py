@@ -4,19 +4,19 @@
 runs this script; ``python tools/test.py CONFIG CKPT ...`` does the same.
 """
 import argparse
-import os
 import os.path as osp
 import sys
 
-from mmengine.config import DictAction
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 import mmocr_oclip  # noqa: F401  (registers modules, compat fixes, `mmocr_oclip::`)
 from mmocr_oclip.engine.training_faults import is_local_checkpoint
 from mmocr_oclip.utils import (CheckpointError, DataPathError, check_data_paths,
-                               load_config, setup_cpu_distributed, used_dataloaders,
+                               setup_cpu_distributed, used_dataloaders,
                                verify_checkpoint)
+from mmocr_oclip.utils.runner_command import (add_runner_arguments, config_from_args,
+                                              parse_runner_args)
 
 
 def parse_args():
@@ -30,32 +30,13 @@ def parse_args():
         help='also dump the predictions to a pickle file in the work dir')
     parser.add_argument('--show-dir',
                         help='draw predictions and ground truth into this folder')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override config entries, e.g. test_dataloader.batch_size=1')
-    parser.add_argument('--launcher',
-                        choices=['none', 'pytorch', 'slurm', 'mpi'],
-                        default='none',
-                        help='job launcher')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args()
-    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
-    return args
+    add_runner_arguments(parser, 'test_dataloader.batch_size=1')
+    return parse_runner_args(parser)
 
 
 def build_config(args):
     """The config with the command line applied."""
-    # data_root bound late: a child config's or --cfg-options' data_root moves
-    # every dataloader path under the inherited one
-    cfg = load_config(args.config, args.cfg_options)
-    cfg.launcher = args.launcher
-    if args.work_dir is not None:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir') is None:
-        cfg.work_dir = osp.join('./work_dirs',
-                                osp.splitext(osp.basename(args.config))[0])
+    cfg = config_from_args(args)
     cfg.load_from = args.checkpoint
     if args.show_dir:
         hook = cfg.default_hooks.get('visualization')

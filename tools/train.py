@@ -8,12 +8,9 @@ processes: ``tools/dist_train.sh CONFIG GPUS`` or ``mim train mmocr_oclip CONFIG
 """
 import argparse
 import logging
-import os
-import os.path as osp
 import sys
 
 import torch
-from mmengine.config import DictAction
 from mmengine.logging import print_log
 from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
@@ -22,7 +19,9 @@ import mmocr_oclip  # noqa: F401  (registers modules, compat fixes, `mmocr_oclip
 from mmocr_oclip.engine.hooks import TrainingPreempted
 from mmocr_oclip.engine.training_faults import choose_checkpoints, explain_failure
 from mmocr_oclip.utils import (CheckpointError, DataPathError, check_data_paths,
-                               load_config, setup_cpu_distributed, used_dataloaders)
+                               setup_cpu_distributed, used_dataloaders)
+from mmocr_oclip.utils.runner_command import (add_runner_arguments, config_from_args,
+                                              parse_runner_args)
 
 
 def parse_args():
@@ -43,31 +42,13 @@ def parse_args():
                         action='store_true',
                         help='scale the learning rate by the total batch size (needs '
                         '`auto_scale_lr.base_batch_size` in the config)')
-    parser.add_argument('--cfg-options',
-                        nargs='+',
-                        action=DictAction,
-                        help='override config entries, e.g. train_cfg.max_iters=10')
-    parser.add_argument('--launcher',
-                        choices=['none', 'pytorch', 'slurm', 'mpi'],
-                        default='none',
-                        help='job launcher')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args()
-    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
-    return args
+    add_runner_arguments(parser, 'train_cfg.max_iters=10')
+    return parse_runner_args(parser)
 
 
 def build_config(args):
     """The config with the command line applied."""
-    # data_root bound late: a child config's or --cfg-options' data_root moves
-    # every dataloader path under the inherited one
-    cfg = load_config(args.config, args.cfg_options)
-    cfg.launcher = args.launcher
-    if args.work_dir is not None:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir') is None:
-        cfg.work_dir = osp.join('./work_dirs',
-                                osp.splitext(osp.basename(args.config))[0])
+    cfg = config_from_args(args)
     if args.amp:
         if cfg.optim_wrapper.type == 'AmpOptimWrapper':
             print_log('AMP is already on in the config', 'current', logging.WARNING)

@@ -8,7 +8,6 @@ import cv2
 import numpy as np
 import pytest
 import torch
-from helpers import init_gloo
 from mmengine.logging import MessageHub, MMLogger
 from mmengine.runner import IterBasedTrainLoop, Runner
 from mmocr.registry import HOOKS, MODELS, TRANSFORMS
@@ -24,6 +23,7 @@ from mmocr_oclip.models.tokenizers import CharacterTokenizer
 from mmocr_oclip.models.utils.dictionary_check import (DICTIONARY_KEY,
                                                        DictionaryMismatchError,
                                                        register_dictionary_check)
+from helpers.processes import init_gloo
 
 LOAD = dict(type='LoadCheckedImageFromFile', color_type='color_ignore_orientation')
 ANNOTATIONS = dict(type='LoadOCRAnnotations',

@@ -6,13 +6,14 @@ import os.path as osp
 
 import pytest
 import torch
-from helpers import REPO, to_official
 from mmengine.config import Config
 from mmengine.optim import build_optim_wrapper
 from mmengine.registry import PARAM_SCHEDULERS, init_default_scope
 from mmocr.registry import MODELS
 
 from mmocr_oclip.engine.schedulers import CosineAnnealingAfterWarmupLR
+from helpers import REPO
+from helpers.authors_oclip import to_official
 
 PRETRAIN = osp.join(REPO, 'configs', 'pretrain')
 OCLIP_CONFIGS = ('oclip_rn50_synthtext.py', 'oclip_rn101_synthtext.py')

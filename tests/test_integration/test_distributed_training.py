@@ -10,8 +10,11 @@ import time
 
 import pytest
 import torch
-from helpers import (REPO, free_port, read_losses, render_tiny_dataset, start_until,
-                     train_env, write_tiny_config)
+
+from helpers import REPO
+from helpers.processes import free_port
+from helpers.training import (read_losses, render_tiny_dataset, start_until, train_env,
+                              write_tiny_config)
 
 pytestmark = pytest.mark.slow
 

@@ -6,8 +6,9 @@ import signal
 import subprocess
 
 import pytest
-from helpers import (TINY_ITER_LOOP, read_losses, render_tiny_dataset, start_until,
-                     train_command, train_env, write_tiny_config)
+
+from helpers.training import (TINY_ITER_LOOP, read_losses, render_tiny_dataset,
+                              start_until, train_command, train_env, write_tiny_config)
 
 pytestmark = pytest.mark.slow
 

@@ -8,14 +8,17 @@ import sys
 
 import pytest
 import torch
-from helpers import MIM, latest, mim, render_train_test
 from mmengine.config import Config
 from mmengine.runner import load_checkpoint
 from mmocr.registry import MODELS
 
+from helpers import MIM
+from helpers.data import render_train_test
+from helpers.processes import latest, mim
+
 pytestmark = pytest.mark.slow
 PRETRAIN = 'configs/pretrain/oclip_rn50-w16_1xb16-8e_synthetic.py'
-DETECTOR = 'configs/textdet/psenet_resnet50-oclip-w16_fpnc_4e_synthetic.py'
+DETECTOR = 'configs/textdet/psenet/psenet_resnet50-oclip-w16_fpnc_4e_synthetic.py'
 
 
 @pytest.fixture(scope='module')

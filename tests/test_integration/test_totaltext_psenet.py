@@ -8,11 +8,15 @@ import sys
 
 import pytest
 import torch
-from helpers import MIM, REPO, WIDE_OCLIP, render_train_test, run
 from mmocr.registry import MODELS
 
+from helpers import MIM, REPO
+from helpers.data import render_train_test
+from helpers.models import WIDE_OCLIP
+from helpers.processes import run
+
 pytestmark = pytest.mark.slow
-CONFIG = 'configs/textdet/psenet_resnet50-oclip_fpnf_600e_totaltext.py'
+CONFIG = 'configs/textdet/psenet/psenet_resnet50-oclip_fpnf_600e_totaltext.py'
 
 
 def write_totaltext_split(rendered, split, images_dir, gt_dir):

@@ -12,10 +12,11 @@ import sys
 
 import pytest
 import torch
-from helpers import (REPO, TINY_ITER_LOOP, read_losses, render_tiny_dataset,
-                     train_command, train_env, write_tiny_config)
 
 from mmocr_oclip.engine.hooks import PREEMPTED_EXIT_CODE
+from helpers import REPO
+from helpers.training import (TINY_ITER_LOOP, read_losses, render_tiny_dataset,
+                              train_command, train_env, write_tiny_config)
 
 pytestmark = pytest.mark.slow
 

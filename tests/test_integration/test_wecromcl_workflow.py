@@ -8,9 +8,12 @@ import sys
 
 import pytest
 import torch
-from helpers import REPO, latest, mim, render_train_test
 from mmengine.config import Config
 from mmocr.registry import MODELS
+
+from helpers import REPO
+from helpers.data import render_train_test
+from helpers.processes import latest, mim
 
 pytestmark = pytest.mark.slow
 DEMO = 'configs/pretrain/wecromcl_r50-w16_1xb16-400i_synthetic.py'

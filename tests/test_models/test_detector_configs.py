@@ -1,6 +1,6 @@
 """Our detector configs load an oCLIP backbone checkpoint and predict on CPU.
 
-For each config in ``configs/textdet`` that consumes the RN50 oCLIP backbone: the
+For each config in ``configs/textdet/*/`` that consumes the RN50 oCLIP backbone: the
 config's ``backbone_checkpoint`` is replaced by a checkpoint with random
 ``backbone.*`` tensors (the layout of an oCLIP pre-training checkpoint), the detector
 is built and initialised, its backbone must equal the checkpoint, and a forward pass
@@ -10,25 +10,27 @@ import os.path as osp
 
 import pytest
 import torch
-from helpers import REPO, detector_batch
 from mmengine.config import Config
 from mmocr.registry import MODELS
 from mmocr.structures import TextDetDataSample
 
+from helpers import REPO
+from helpers.data import detector_batch
+
 CONFIGS = [
-    'dbnet_resnet50-oclip_fpnc_1200e_icdar2015.py',
-    'dbnet_resnet50-oclip_fpnc_1200e_totaltext.py',
-    'dbnet_resnet50-oclip_fpnc_1200e_ctw1500.py',
-    'dbnetpp_resnet50-oclip_fpnc_1200e_icdar2015.py',
-    'dbnetpp_resnet50-oclip_fpnc_1200e_totaltext.py',
-    'dbnetpp_resnet50-oclip_fpnc_1200e_ctw1500.py',
-    'fcenet_resnet50-oclip_fpn_1500e_icdar2015.py',
-    'fcenet_resnet50-oclip_fpn_1500e_totaltext.py',
-    'fcenet_resnet50-oclip_fpn_1500e_ctw1500.py',
-    'mask-rcnn_resnet50-oclip_fpn_160e_icdar2015.py',
-    'mask-rcnn_resnet50-oclip_fpn_160e_totaltext.py',
-    'mask-rcnn_resnet50-oclip_fpn_160e_ctw1500.py',
-    'psenet_resnet50-oclip_fpnf_600e_ctw1500.py',
+    'dbnet/dbnet_resnet50-oclip_fpnc_1200e_icdar2015.py',
+    'dbnet/dbnet_resnet50-oclip_fpnc_1200e_totaltext.py',
+    'dbnet/dbnet_resnet50-oclip_fpnc_1200e_ctw1500.py',
+    'dbnetpp/dbnetpp_resnet50-oclip_fpnc_1200e_icdar2015.py',
+    'dbnetpp/dbnetpp_resnet50-oclip_fpnc_1200e_totaltext.py',
+    'dbnetpp/dbnetpp_resnet50-oclip_fpnc_1200e_ctw1500.py',
+    'fcenet/fcenet_resnet50-oclip_fpn_1500e_icdar2015.py',
+    'fcenet/fcenet_resnet50-oclip_fpn_1500e_totaltext.py',
+    'fcenet/fcenet_resnet50-oclip_fpn_1500e_ctw1500.py',
+    'maskrcnn/mask-rcnn_resnet50-oclip_fpn_160e_icdar2015.py',
+    'maskrcnn/mask-rcnn_resnet50-oclip_fpn_160e_totaltext.py',
+    'maskrcnn/mask-rcnn_resnet50-oclip_fpn_160e_ctw1500.py',
+    'psenet/psenet_resnet50-oclip_fpnf_600e_ctw1500.py',
 ]
 DATA_ROOTS = dict(icdar2015='data/icdar2015',
                   totaltext='data/totaltext',
@@ -94,6 +96,7 @@ def detector(request, oclip_checkpoint):
 @pytest.mark.parametrize('name', CONFIGS)
 def test_config_settings(name):
     cfg = load_config(name)
+    name = osp.basename(name)
     assert cfg.custom_imports == dict(imports=['mmocr_oclip'],
                                       allow_failed_imports=False)
     assert cfg.default_scope == 'mmocr'

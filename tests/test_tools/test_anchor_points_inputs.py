@@ -8,8 +8,6 @@ import os.path as osp
 import numpy as np
 import pytest
 import torch
-from helpers import (ANCHOR_IMG_SIZE, REPO, load_tool, render_anchor_images, run,
-                     save_model, tiny_wecromcl)
 from mmcv.transforms import Compose
 from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
@@ -18,6 +16,10 @@ from mmocr.datasets.transforms import LoadOCRAnnotations
 from mmocr.registry import METRICS, MODELS
 
 from mmocr_oclip.apis import AnchorPointLabeler, load_word_annotations
+from helpers import REPO
+from helpers.anchor_points import (ANCHOR_IMG_SIZE, render_anchor_images, save_model,
+                                   tiny_wecromcl)
+from helpers.processes import load_tool, run
 
 tool = load_tool('tools/wecromcl_anchor_points.py', 'anchor_points_inputs_tool')
 eval_tool = load_tool('tools/analysis_tools/eval_anchor_points.py')

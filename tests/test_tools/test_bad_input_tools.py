@@ -6,13 +6,15 @@ import os.path as osp
 import numpy as np
 import pytest
 import torch
-from helpers import REPO, load_tool, official_state_dict
 from mmocr.registry import MODELS
 from PIL import Image
 from scipy.io import savemat
 
 from mmocr_oclip.datasets.preparers.converters import GTFormatError, parse_icdar2015
 from mmocr_oclip.models.utils.dictionary_check import DictionaryMismatchError
+from helpers import REPO
+from helpers.authors_oclip import official_state_dict
+from helpers.processes import load_tool
 
 NOT_UTF8 = b'{"gt_0": [\n  {"transcription": "caf\xe9"}]}\n'
 BAD_JSON = '{"gt_0": [\n  {"transcription": "a"},\n]}\n'

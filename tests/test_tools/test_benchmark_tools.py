@@ -1,10 +1,11 @@
 import re
 
 import pytest
-from helpers import load_tool, oclip_dataloader
 from mmengine.config import Config
 
 from mmocr_oclip.datasets.preparers.rendering import render_dataset
+from helpers.data import oclip_dataloader
+from helpers.processes import load_tool
 
 NUMBER = r'([0-9.]+)'
 

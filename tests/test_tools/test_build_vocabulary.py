@@ -2,7 +2,8 @@ import json
 import os.path as osp
 
 import pytest
-from helpers import load_tool
+
+from helpers.processes import load_tool
 
 DICT_68 = osp.join(osp.dirname(__file__), '..', '..', 'mmocr_oclip', 'resources',
                    'lowercase_68.txt')

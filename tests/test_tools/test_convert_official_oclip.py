@@ -6,13 +6,15 @@ import sys
 
 import pytest
 import torch
-from helpers import REPO, load_tool, official_state_dict
 from mmocr.models.common.backbones import CLIPResNet
 
-from model_converters.official_oclip import (OfficialCheckpointError,
-                                             convert_official_state_dict,
-                                             load_official_checkpoint,
-                                             official_key_to_ours)
+from mmocr_oclip.converters.official_oclip import (OfficialCheckpointError,
+                                                   convert_official_state_dict,
+                                                   load_official_checkpoint,
+                                                   official_key_to_ours)
+from helpers import REPO
+from helpers.authors_oclip import official_state_dict
+from helpers.processes import load_tool
 
 TOOL = osp.join(REPO, 'tools', 'convert_official_oclip.py')
 

@@ -1,10 +1,10 @@
 """Import of the authors' WeCromCL stage-1 checkpoints
 (tools/convert_official_wecromcl.py), on synthetic checkpoints with their key
-names and shapes (tests/helpers.py builds them, as the parity test reads them)."""
+names and shapes (tests/helpers/authors_wecromcl.py builds them, as the parity test
+reads them)."""
 import json
 import os.path as osp
 
-import helpers
 import mmocr
 import pytest
 import torch
@@ -12,16 +12,18 @@ from mmengine.config import Config
 from mmengine.runner import load_checkpoint
 from mmocr.registry import MODELS
 
+from mmocr_oclip.converters.official_checkpoint import OfficialCheckpointError
+from mmocr_oclip.converters.official_wecromcl import (AUTHORS_ALPHABET,
+                                                      convert_official_state_dict,
+                                                      official_key_to_ours, token_rows)
 from mmocr_oclip.datasets.preparers.rendering import render_dataset
-from model_converters.official_checkpoint import OfficialCheckpointError
-from model_converters.official_wecromcl import (AUTHORS_ALPHABET,
-                                                convert_official_state_dict,
-                                                official_key_to_ours, token_rows)
+import helpers.authors_wecromcl
+import helpers.processes
 
-tool = helpers.load_tool('tools/convert_official_wecromcl.py',
-                         'convert_official_wecromcl')
-anchor_tool = helpers.load_tool('tools/wecromcl_anchor_points.py',
-                                'wecromcl_anchor_points')
+tool = helpers.processes.load_tool('tools/convert_official_wecromcl.py',
+                                   'convert_official_wecromcl')
+anchor_tool = helpers.processes.load_tool('tools/wecromcl_anchor_points.py',
+                                          'wecromcl_anchor_points')
 
 # authors' key (module. stripped) -> ours, written out
 LITERAL_KEYS = {
@@ -74,8 +76,8 @@ LITERAL_KEYS = {
 @pytest.fixture(scope='module')
 def config(tmp_path_factory):
     """The SynthText config at the parity test's small widths, as a file."""
-    cfg = Config.fromfile(helpers.SYNTHTEXT)
-    cfg.merge_from_dict(helpers.small_cfg_options())
+    cfg = Config.fromfile(helpers.authors_wecromcl.SYNTHTEXT)
+    cfg.merge_from_dict(helpers.authors_wecromcl.small_cfg_options())
     path = tmp_path_factory.mktemp('cfg') / 'wecromcl_small.py'
     cfg.dump(str(path))
     return str(path)
@@ -89,14 +91,14 @@ def model(config):
 @pytest.fixture(scope='module')
 def checkpoint(tmp_path_factory):
     path = tmp_path_factory.mktemp('official') / 'wecromcl_pretrain.pth'
-    torch.save(helpers.authors_state_dict(), path)
+    torch.save(helpers.authors_wecromcl.authors_state_dict(), path)
     return str(path)
 
 
 def test_literal_official_key_names(model):
     for theirs, ours in LITERAL_KEYS.items():
         assert official_key_to_ours(theirs) == ours, theirs
-    keys = set(helpers.authors_shapes())
+    keys = set(helpers.authors_wecromcl.authors_shapes())
     assert set(LITERAL_KEYS) <= keys
     for key in ('repeated_bifpn.1.fpn_in2.0.weight', 'repeated_bifpn.0.w_4_5.weight',
                 'repeated_bifpn.0.conv4_up', 'fpn_out2_2.0.0.weight',
@@ -111,7 +113,7 @@ def test_literal_official_key_names(model):
 
 def test_authors_alphabet():
     assert len(AUTHORS_ALPHABET) == 69
-    assert AUTHORS_ALPHABET == helpers.ALPHABET
+    assert AUTHORS_ALPHABET == helpers.authors_wecromcl.ALPHABET
     with open(osp.join(helpers.REPO, 'mmocr_oclip', 'resources',
                        'wecromcl_69.txt')) as f:
         assert f.read() == ''.join(c + '\n' for c in AUTHORS_ALPHABET)
@@ -121,7 +123,7 @@ def test_authors_alphabet():
 
 @pytest.mark.parametrize('prefix', ['module.', ''])
 def test_round_trip_strict(model, prefix):
-    official = helpers.authors_state_dict(prefix=prefix)
+    official = helpers.authors_wecromcl.authors_state_dict(prefix=prefix)
     new = convert_official_state_dict(official, model.state_dict())
     model.load_state_dict(new, strict=True)
     assert list(new) == list(model.state_dict())
@@ -149,8 +151,8 @@ def test_tool_checkpoint(model, config, checkpoint, tmp_path, capsys):
     assert ckpt['state_dict']._metadata['']['model_type'] == 'WeCromCL'
     fresh = tool.build_model(config)
     load_checkpoint(fresh, dst, map_location='cpu', strict=True)
-    for key, value in convert_official_state_dict(helpers.authors_state_dict(),
-                                                  fresh.state_dict()).items():
+    for key, value in convert_official_state_dict(
+            helpers.authors_wecromcl.authors_state_dict(), fresh.state_dict()).items():
         assert torch.equal(ckpt['state_dict'][key], value), key
     # backbone.* loads into MMOCR's stock ResNet-50 detector backbone
     stock = Config.fromfile(
@@ -164,7 +166,7 @@ def test_tool_checkpoint(model, config, checkpoint, tmp_path, capsys):
         for k, v in ckpt['state_dict'].items() if k.startswith('backbone.')
     }
     backbone.load_state_dict(weights, strict=True)
-    official = helpers.authors_state_dict()
+    official = helpers.authors_wecromcl.authors_state_dict()
     assert torch.equal(backbone.layer2[0].downsample[1].running_var,
                        official['module.backbone.layer2.0.downsample.1.running_var'])
 
@@ -173,11 +175,12 @@ def test_full_resnet50_keys_are_stock_mmdet_names():
     stock = MODELS.build(dict(type='mmdet.ResNet', depth=50, out_indices=(0, 1, 2, 3)))
     theirs = {
         k[len('backbone.'):]
-        for k in helpers.authors_shapes(helpers.FULL) if k.startswith('backbone.')
+        for k in helpers.authors_wecromcl.authors_shapes(helpers.authors_wecromcl.FULL)
+        if k.startswith('backbone.')
     }
     assert theirs - set(stock.state_dict()) == {'fc.weight', 'fc.bias'}
     assert set(stock.state_dict()) <= theirs
-    shapes = helpers.authors_shapes(helpers.FULL)
+    shapes = helpers.authors_wecromcl.authors_shapes(helpers.authors_wecromcl.FULL)
     for key, value in stock.state_dict().items():
         assert tuple(value.shape) == shapes['backbone.' + key], key
 
@@ -187,7 +190,7 @@ def test_lowercase_68_dictionary_reorders_rows(config, tmp_path):
     authors' rows of its characters."""
     small = tool.build_model(
         config, cfg_options={'model.tokenizer.dict_file': 'lowercase_68.txt'})
-    official = helpers.authors_state_dict()
+    official = helpers.authors_wecromcl.authors_state_dict()
     new = convert_official_state_dict(official, small.state_dict())
     small.load_state_dict(new, strict=True)
     table = official['module.token_embedding.weight']
@@ -217,7 +220,7 @@ def test_lowercase_68_dictionary_reorders_rows(config, tmp_path):
      'channel_to_512.0.bias (-> encoder.output_proj.bias)'),
 ])
 def test_key_errors(model, change, message):
-    official = helpers.authors_state_dict()
+    official = helpers.authors_wecromcl.authors_state_dict()
     change(official)
     with pytest.raises(OfficialCheckpointError) as e:
         convert_official_state_dict(official, model.state_dict())
@@ -225,7 +228,7 @@ def test_key_errors(model, change, message):
 
 
 def test_dictionary_errors(config):
-    official = helpers.authors_state_dict()
+    official = helpers.authors_wecromcl.authors_state_dict()
     with_end = tool.build_model(config, cfg_options={'model.tokenizer.end_token': True})
     with pytest.raises(OfficialCheckpointError, match='end_token=False'):
         convert_official_state_dict(official, with_end.state_dict())
@@ -241,7 +244,7 @@ def test_cli_errors(config, checkpoint, tmp_path):
         tool.main([checkpoint, str(tmp_path / 'out.pth'), '--config', 'none.py'])
     assert e.value.code == 'error: config not found: none.py'
     bad = tmp_path / 'bad.pth'
-    official = helpers.authors_state_dict()
+    official = helpers.authors_wecromcl.authors_state_dict()
     del official['module.logit_scale']
     torch.save(dict(state_dict=official), bad)
     with pytest.raises(SystemExit) as e:
@@ -251,8 +254,8 @@ def test_cli_errors(config, checkpoint, tmp_path):
 
 
 def test_default_config_is_the_synthtext_one():
-    assert tool.DEFAULT_CONFIG == helpers.SYNTHTEXT
-    assert tool.parse_args(['a', 'b']).config == helpers.SYNTHTEXT
+    assert tool.DEFAULT_CONFIG == helpers.authors_wecromcl.SYNTHTEXT
+    assert tool.parse_args(['a', 'b']).config == helpers.authors_wecromcl.SYNTHTEXT
 
 
 def test_anchor_points_tool_accepts_the_converted_checkpoint(config, checkpoint,

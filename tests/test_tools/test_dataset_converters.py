@@ -3,7 +3,6 @@ import os.path as osp
 
 import numpy as np
 import pytest
-from helpers import load_tool
 from scipy.io import savemat
 
 import mmocr_oclip  # noqa: F401
@@ -13,6 +12,7 @@ from mmocr_oclip.datasets.preparers.converters import (convert_lsvt_weak,
                                                        count_characters, count_words,
                                                        coverage_report,
                                                        select_characters)
+from helpers.processes import load_tool
 
 
 def cells(values):

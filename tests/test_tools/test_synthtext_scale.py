@@ -4,9 +4,9 @@ import re
 
 import numpy as np
 import pytest
-from helpers import load_tool
 
 from mmocr_oclip.datasets import OCLIPPretrainDataset
+from helpers.processes import load_tool
 
 PATH = re.compile(r'^imgs/\d+/[a-z]+_\d+_[0-4]\.jpg$')
 

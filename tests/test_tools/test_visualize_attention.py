@@ -6,9 +6,11 @@ import os.path as osp
 import numpy as np
 import pytest
 import torch
-from helpers import REPO, load_tool
 from mmocr.registry import MODELS
 from PIL import Image
+
+from helpers import REPO
+from helpers.processes import load_tool
 
 POLYGONS = {
     'cat': [8, 8, 40, 8, 40, 24, 8, 24],

@@ -7,8 +7,6 @@ from collections import Counter
 
 import pytest
 import torch
-from helpers import (ANCHOR_IMG_SIZE, REPO, load_tool, render_anchor_images, save_model,
-                     tiny_wecromcl)
 from mmengine.config import Config
 from mmocr.datasets import OCRDataset
 from mmocr.registry import MODELS
@@ -17,9 +15,13 @@ from mmocr_oclip.apis import build_labeling_pipeline
 from mmocr_oclip.datasets import OCLIPPretrainDataset
 from mmocr_oclip.models.utils.model_type_check import (ModelTypeMismatchError,
                                                        infer_model_type)
+from helpers import REPO
+from helpers.anchor_points import (ANCHOR_IMG_SIZE, render_anchor_images, save_model,
+                                   tiny_wecromcl)
+from helpers.processes import load_tool
 
-DETECTOR = osp.join(REPO,
-                    'configs/textdet/psenet_resnet50-oclip-w16_fpnc_4e_synthetic.py')
+DETECTOR = osp.join(REPO, 'configs/textdet/psenet',
+                    'psenet_resnet50-oclip-w16_fpnc_4e_synthetic.py')
 tool = load_tool('tools/wecromcl_anchor_points.py', 'wecromcl_anchor_points')
 
 IMG_SIZE = ANCHOR_IMG_SIZE

@@ -70,7 +70,7 @@ def test_history_buffer_statistics_survive_round_trip(tmp_path):
 
 def test_config_package_scheme(tmp_path):
     child = tmp_path / 'child.py'
-    base = 'textdet/psenet_resnet50-oclip-w16_fpnc_4e_synthetic.py'
+    base = 'textdet/psenet/psenet_resnet50-oclip-w16_fpnc_4e_synthetic.py'
     child.write_text(f"_base_ = ['mmocr_oclip::{base}']\nmax_epochs = 2\n")
     cfg = Config.fromfile(str(child))
     assert cfg.model.backbone.type == 'OCLIPResNet'

@@ -2,10 +2,10 @@ import pytest
 import torch
 import torch.distributed as dist
 import torch.multiprocessing as mp
-from helpers import free_port
 from mmengine.config import Config
 
 from mmocr_oclip.utils import setup_cpu_distributed
+from helpers.processes import free_port
 
 pytestmark = pytest.mark.skipif(torch.cuda.is_available(),
                                 reason='the CPU-only path of a machine without CUDA')

@@ -87,7 +87,7 @@ def test_mmocr_dataset_configs_get_a_key_hint(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     cfg = load_config(
         osp.join(osp.dirname(osp.dirname(osp.dirname(__file__))), 'configs', 'textdet',
-                 'dbnet_resnet50-oclip_fpnc_1200e_totaltext.py'))
+                 'dbnet', 'dbnet_resnet50-oclip_fpnc_1200e_totaltext.py'))
     with pytest.raises(DataPathError) as info:
         check_data_paths(cfg, ['test_dataloader'])
     assert 'pass --cfg-options test_dataloader.dataset.data_root=' in str(info.value)
@@ -96,6 +96,7 @@ def test_mmocr_dataset_configs_get_a_key_hint(tmp_path, monkeypatch):
 def test_detector_config_on_mmocr_dataset_bases_moves_with_data_root():
     cfg = load_config(
         osp.join(osp.dirname(osp.dirname(osp.dirname(__file__))), 'configs', 'textdet',
-                 'psenet_resnet50-oclip_fpnf_600e_totaltext.py'), dict(data_root='/tt'))
+                 'psenet', 'psenet_resnet50-oclip_fpnf_600e_totaltext.py'),
+        dict(data_root='/tt'))
     for key in LOADERS:
         assert cfg[key].dataset.data_root == '/tt', key

@@ -10,68 +10,93 @@ from torch import nn
 from mmocr_oclip.models.postprocessors.anchor_points import (query_slots, query_words,
                                                              set_anchor_points)
 from mmocr_oclip.models.utils.dictionary_check import register_dictionary_check
+from mmocr_oclip.models.utils.similarity import cosine_logits
 from mmocr_oclip.models.utils.speed_options import apply_speed_options
 
 
 class BaseImageTextPretrainer(BaseModel):
     """An image side and a character-wise text side trained against each other.
 
-    Subclasses build their parts in their ``__init__`` in this order (the order
-    fixes the random initialisation): :meth:`__init__` of this class (the
-    tokenizer), their image modules (``self.backbone`` first, so that MMOCR
-    detectors load ``backbone.*``), :meth:`build_text_encoder`, their heads and
-    losses, then :meth:`finish_build` (the temperature and the speed options).
-    They implement ``extract_feat``, ``loss``, ``predict`` and
-    :meth:`word_maps`; this class gives the ``forward`` dispatch, the word
-    encoding, the temperature and :meth:`localize_words`.
+    ``__init__`` is the template of both algorithms: it builds, in this order
+    (the order fixes the random initialisation and the checkpoint's key
+    order), the tokenizer, ``self.backbone`` (so that MMOCR detectors load
+    ``backbone.*``), the algorithm's ``image_modules`` in the order given,
+    ``self.text_encoder`` (sized by the tokenizer, its dictionary saved with
+    the weights), the algorithm's ``heads`` (heads and losses) in the order
+    given, the learnable temperature and the speed options. A subclass passes
+    its parts to it and completes configs that depend on the tokenizer in
+    :meth:`complete_head_cfg`.
+
+    The contract of a subclass: :meth:`extract_feat` (a dict of image features
+    with ``valid``, the feature cells inside the unpadded image), :meth:`loss`
+    (a dict of losses and logged values), :meth:`predict` (the data samples
+    with the algorithm's outputs) and :meth:`word_maps` (each word's map over
+    the image, from which :meth:`localize_words` takes anchor points). Every
+    contrastive logit is :meth:`similarity` (scale times cosine); this class
+    gives the ``forward`` dispatch, the word encoding and the temperature.
 
     Args:
+        backbone (dict): Image backbone config.
+        text_encoder (dict): Text encoder config; ``vocab_size`` and
+            ``max_len`` default to the tokenizer's.
         tokenizer (dict): :class:`CharacterTokenizer` config.
+        image_modules (dict): name -> config (a list of configs: an
+            ``nn.Sequential``), the modules between the backbone and the
+            image features, built in this order after the backbone.
+        heads (dict): name -> config or None (not built, the attribute is
+            None), built in this order after the text encoder.
+        init_logit_scale (float): Initial log temperature.
+        max_logit_scale (float, optional): Clamp of the log temperature;
+            None: no clamp.
+        channels_last (bool): Convolutions in channels-last layout (same
+            function, same keys).
+        compile_backbone (bool | dict): ``torch.compile`` the backbone in
+            place (a dict: compile's keyword arguments).
         data_preprocessor (dict, optional): Data preprocessor config.
         init_cfg (dict, optional): MMEngine init config.
     """
 
-    def __init__(self, tokenizer, data_preprocessor=None, init_cfg=None):
+    def __init__(self,
+                 backbone,
+                 text_encoder,
+                 tokenizer,
+                 image_modules,
+                 heads,
+                 init_logit_scale=math.log(1 / 0.07),
+                 max_logit_scale=None,
+                 channels_last=False,
+                 compile_backbone=False,
+                 data_preprocessor=None,
+                 init_cfg=None):
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         self.tokenizer = TASK_UTILS.build(tokenizer)
+        self.backbone = MODELS.build(backbone)
+        for name, cfg in image_modules.items():
+            setattr(self, name, self._build_modules(cfg))
+        text_encoder = copy.deepcopy(text_encoder)
+        text_encoder.setdefault('vocab_size', self.tokenizer.vocab_size)
+        text_encoder.setdefault('max_len', self.tokenizer.max_len)
+        self.text_encoder = MODELS.build(text_encoder)
+        register_dictionary_check(self, self.tokenizer)
+        for name, cfg in heads.items():
+            cfg = None if cfg is None else self.complete_head_cfg(
+                name, copy.deepcopy(cfg))
+            setattr(self, name, None if cfg is None else MODELS.build(cfg))
+        self.logit_scale = nn.Parameter(torch.tensor(float(init_logit_scale)))
+        self.max_logit_scale = max_logit_scale
+        apply_speed_options(self, channels_last, compile_backbone)
 
     @staticmethod
-    def build_modules(cfg):
+    def _build_modules(cfg):
         """A module of a config, or an ``nn.Sequential`` of a list of configs."""
         if isinstance(cfg, (list, tuple)):
             return nn.Sequential(*[MODELS.build(c) for c in cfg])
         return MODELS.build(cfg)
 
-    def build_text_encoder(self, cfg):
-        """``self.text_encoder``; ``vocab_size`` and ``max_len`` default to the
-        tokenizer's. The tokenizer's dictionary is saved with the weights
-        (buffer ``dictionary_codes``): a checkpoint of another dictionary is
-        refused (see :func:`register_dictionary_check`)."""
-        cfg = copy.deepcopy(cfg)
-        cfg.setdefault('vocab_size', self.tokenizer.vocab_size)
-        cfg.setdefault('max_len', self.tokenizer.max_len)
-        self.text_encoder = MODELS.build(cfg)
-        register_dictionary_check(self, self.tokenizer)
-
-    def finish_build(self,
-                     init_logit_scale=math.log(1 / 0.07),
-                     max_logit_scale=None,
-                     channels_last=False,
-                     compile_backbone=False):
-        """The learnable log temperature, then the speed options.
-
-        Args:
-            init_logit_scale (float): Initial log temperature.
-            max_logit_scale (float, optional): Clamp of the log temperature;
-                None: no clamp.
-            channels_last (bool): Convolutions in channels-last layout (same
-                function, same keys).
-            compile_backbone (bool | dict): ``torch.compile`` the backbone in
-                place (a dict: compile's keyword arguments).
-        """
-        self.logit_scale = nn.Parameter(torch.tensor(float(init_logit_scale)))
-        self.max_logit_scale = max_logit_scale
-        apply_speed_options(self, channels_last, compile_backbone)
+    def complete_head_cfg(self, name, cfg):
+        """The config of head ``name`` with what the tokenizer fixes (a copy:
+        change it in place). Defaults to the config unchanged."""
+        return cfg
 
     def forward(self, inputs, data_samples=None, mode='tensor'):
         """MMEngine's entry: ``loss``, ``predict`` or ``tensor`` (features)."""
@@ -83,12 +108,37 @@ class BaseImageTextPretrainer(BaseModel):
             return self.extract_feat(inputs, data_samples)
         raise RuntimeError(f'invalid mode "{mode}": use loss, predict or tensor')
 
+    def extract_feat(self, inputs, data_samples=None):
+        """Image features of (B, 3, H, W) normalised, padded images.
+
+        Returns:
+            dict: the algorithm's features and ``valid`` (B, h, w) bool, the
+            cells of its feature grid that overlap the unpadded image.
+        """
+        raise NotImplementedError
+
+    def loss(self, inputs, data_samples):
+        """A dict of the batch's losses (keys starting with ``loss``) and
+        logged values, e.g. ``logit_scale``."""
+        raise NotImplementedError
+
+    def predict(self, inputs, data_samples):
+        """The data samples with the algorithm's outputs set on them (the
+        inputs of its metric)."""
+        raise NotImplementedError
+
     def scale(self):
         """The exponentiated temperature, clamped unless ``max_logit_scale`` is
         None."""
         if self.max_logit_scale is None:
             return self.logit_scale.exp()
         return self.logit_scale.clamp(max=self.max_logit_scale).exp()
+
+    def similarity(self, visual, text):
+        """Contrastive logits: :meth:`scale` times the cosine of ``visual``
+        (..., E) and ``text`` (..., E), broadcast, in fp32 (see
+        :func:`cosine_logits`)."""
+        return cosine_logits(visual, text, self.scale())
 
     def encode_tokens(self, tokens, lengths):
         """(M, E) embeddings of M tokenised words, one text-encoder call.

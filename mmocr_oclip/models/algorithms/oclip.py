@@ -1,12 +1,11 @@
 """oCLIP: weakly supervised image-text pre-training for scene text."""
-import copy
 import math
 
 import torch
-import torch.nn.functional as F
 from mmengine.structures import InstanceData
 from mmocr.registry import MODELS
 
+from mmocr_oclip.models.utils.similarity import pairwise_cosine_logits
 from mmocr_oclip.models.utils.valid_grid_mask import valid_grid_mask
 from .base_image_text_pretrainer import BaseImageTextPretrainer
 
@@ -56,8 +55,7 @@ class OCLIP(BaseImageTextPretrainer):
             to None; the configs set the authors' 32 (the pipeline's
             ``max_instances``).
         channels_last, compile_backbone: speed options (same function, same
-            keys), see :meth:`BaseImageTextPretrainer.finish_build`. Default
-            to False.
+            keys), see :class:`BaseImageTextPretrainer`. Default to False.
         data_preprocessor, init_cfg: MMEngine's.
     """
 
@@ -77,24 +75,23 @@ class OCLIP(BaseImageTextPretrainer):
                  compile_backbone=False,
                  data_preprocessor=None,
                  init_cfg=None):
-        super().__init__(tokenizer, data_preprocessor, init_cfg)
-        self.backbone = MODELS.build(backbone)
-        self.neck = MODELS.build(neck)
-        self.build_text_encoder(text_encoder)
-        self.decoder = None
-        self.loss_mask = None
-        if decoder is not None:
-            decoder = copy.deepcopy(decoder)
-            decoder.setdefault('num_classes', self.tokenizer.vocab_size)
-            self.decoder = MODELS.build(decoder)
-            self.loss_mask = MODELS.build(loss_mask)
-        self.loss_contrastive = MODELS.build(loss_contrastive)
-        self.mask_prob = mask_prob
         if text_slots is not None and text_slots < 1:
             raise ValueError(f'text_slots must be >= 1 or None, got {text_slots}')
+        heads = dict(decoder=decoder,
+                     loss_mask=None if decoder is None else loss_mask,
+                     loss_contrastive=loss_contrastive)
+        super().__init__(backbone, text_encoder, tokenizer, dict(neck=neck), heads,
+                         init_logit_scale, max_logit_scale, channels_last,
+                         compile_backbone, data_preprocessor, init_cfg)
+        self.mask_prob = mask_prob
         self.text_slots = text_slots
-        self.finish_build(init_logit_scale, max_logit_scale, channels_last,
-                          compile_backbone)
+
+    def complete_head_cfg(self, name, cfg):
+        """The decoder's ``num_classes`` defaults to the tokenizer's
+        ``vocab_size``."""
+        if name == 'decoder':
+            cfg.setdefault('num_classes', self.tokenizer.vocab_size)
+        return cfg
 
     def extract_feat(self, inputs, data_samples=None, need_weights=False):
         """Image features.
@@ -236,8 +233,8 @@ class OCLIP(BaseImageTextPretrainer):
         feats = self.extract_feat(inputs, data_samples, need_weights=True)
         valid = feats['valid']
         texts = self.encode_texts(data_samples, generator=generator)
-        sims = F.normalize(feats['image_embeds'], dim=-1) @ F.normalize(
-            self.image_text_embeds(texts), dim=-1).t()
+        sims = pairwise_cosine_logits(feats['image_embeds'],
+                                      self.image_text_embeds(texts), self.scale())
         arange = torch.arange(len(data_samples), device=sims.device)
         i2t = (sims.argmax(1) == arange).tolist()
         t2i = (sims.argmax(0) == arange).tolist()

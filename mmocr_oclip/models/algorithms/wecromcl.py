@@ -2,7 +2,6 @@
 import math
 
 import torch
-import torch.nn.functional as F
 from mmocr.registry import MODELS
 from torch.nn.utils.rnn import pad_sequence
 
@@ -80,8 +79,7 @@ class WeCromCL(BaseImageTextPretrainer):
             are also words of this image (see :meth:`false_negatives`).
             Defaults to False (the authors').
         channels_last, compile_backbone: speed options (same function, same
-            keys), see :meth:`BaseImageTextPretrainer.finish_build`. Default
-            to False.
+            keys), see :class:`BaseImageTextPretrainer`. Default to False.
         data_preprocessor, init_cfg: MMEngine's.
     """
 
@@ -105,22 +103,17 @@ class WeCromCL(BaseImageTextPretrainer):
                  compile_backbone=False,
                  data_preprocessor=None,
                  init_cfg=None):
-        super().__init__(tokenizer, data_preprocessor, init_cfg)
-        self.backbone = MODELS.build(backbone)
-        self.neck = self.build_modules(neck)
-        self.encoder = MODELS.build(encoder)
-        self.build_text_encoder(text_encoder)
+        image_modules = dict(neck=neck, encoder=encoder)
+        heads = dict(head=head, loss_contrastive=loss, loss_in_image=in_image_loss)
+        super().__init__(backbone, text_encoder, tokenizer, image_modules, heads,
+                         init_logit_scale, max_logit_scale, channels_last,
+                         compile_backbone, data_preprocessor, init_cfg)
         if (getattr(self.text_encoder, 'pooling', None) == 'end'
                 and not getattr(self.tokenizer, 'end_token', True)):
             raise ValueError('WeCromCL: text_encoder pooling="end" needs a '
                              'tokenizer with end_token=True')
-        self.head = MODELS.build(head)
-        self.loss_contrastive = MODELS.build(loss)
-        self.loss_in_image = MODELS.build(in_image_loss) if in_image_loss else None
         self.mask_padding = mask_padding
         self.mask_false_negatives = mask_false_negatives
-        self.finish_build(init_logit_scale, max_logit_scale, channels_last,
-                          compile_backbone)
 
     def extract_feat(self, inputs, data_samples=None):
         """The image feature map.
@@ -208,12 +201,9 @@ class WeCromCL(BaseImageTextPretrainer):
             queries.append(own_words)  # (B, K, E)
         queries = torch.cat(queries, dim=1)
         pooled, _ = self.attend(queries, self.extract_feat(inputs, data_samples))
-        scale = self.scale()
         num_global = positives.size(0)
         num_cand = num_global + num_neg
-        # in fp32 also under fp16 autocast (as CUDA's autocast runs it)
-        logits = scale * F.cosine_similarity(
-            pooled[:, :num_cand].float(), queries[:, :num_cand].float(), dim=-1)
+        logits = self.similarity(pooled[:, :num_cand], queries[:, :num_cand])
         if self.mask_false_negatives:
             excluded = self.false_negatives(data_samples)
         else:
@@ -222,10 +212,9 @@ class WeCromCL(BaseImageTextPretrainer):
                                                  logits[:, num_global:], excluded))
         if self.loss_in_image is not None:
             # (B, K, K): word i's pooled feature against word j's embedding
-            own_logits = scale * F.cosine_similarity(
-                pooled[:, num_cand:, None].float(), own_words[:, None].float(), dim=-1)
+            own_logits = self.similarity(pooled[:, num_cand:, None], own_words[:, None])
             losses['loss_in_image'] = self.loss_in_image(own_logits, own_valid)
-        losses['logit_scale'] = scale.detach()
+        losses['logit_scale'] = self.scale().detach()
         return losses
 
     @staticmethod
@@ -248,5 +237,18 @@ class WeCromCL(BaseImageTextPretrainer):
         return self.attend(queries, feats)[1]
 
     def predict(self, inputs, data_samples):
-        """Anchor points, see :meth:`BaseImageTextPretrainer.localize_words`."""
+        """Validation outputs, per image: the anchor points of its ground-truth
+        words (the input of :class:`AnchorPointMetric`).
+
+        Args:
+            inputs (Tensor): (B, 3, H, W) normalised, padded images.
+            data_samples (list): with ``gt_instances.texts`` (the words to
+                find) and ``img_shape`` / ``scale_factor`` metainfo.
+
+        Returns:
+            list: ``data_samples``, each with ``pred_instances``: ``points``
+            (P, 2) in original image coordinates, ``scores`` (P,), ``texts``
+            (P words; a word occurring k times gets k points), see
+            :meth:`BaseImageTextPretrainer.localize_words`.
+        """
         return self.localize_words(inputs, data_samples)

@@ -43,21 +43,18 @@ class ResidualAttentionBlock(nn.Module):
         return x + self.mlp(self.ln_2(x))
 
 
-class CrossAttentionBlock(nn.Module):
+class CrossAttentionBlock(ResidualAttentionBlock):
     """oCLIP decoder block: ``q += ln_1(attn(q, k, v)); q += mlp(ln_2(q))``.
+
+    The layers (and their keys) of :class:`ResidualAttentionBlock`; the layer
+    norm ``ln_1`` comes after the attention (post-LN), the keys and values are
+    another sequence.
 
     Args:
         width (int): Channels C.
         num_heads (int): Attention heads.
         mlp_ratio (float): MLP hidden size / C. Defaults to 4.
     """
-
-    def __init__(self, width, num_heads, mlp_ratio=4):
-        super().__init__()
-        self.attn = nn.MultiheadAttention(width, num_heads, batch_first=True)
-        self.ln_1 = nn.LayerNorm(width)
-        self.mlp = clip_mlp(width, mlp_ratio)
-        self.ln_2 = nn.LayerNorm(width)
 
     def forward(self, query, key, value, key_padding_mask=None, need_weights=False):
         """Queries (B, K, C) attend to keys/values (B, N, C).

@@ -6,13 +6,15 @@ from torch import nn
 
 from mmocr_oclip.models.utils.gather import (all_gather_own_grad, all_gather_with_grad,
                                              global_targets)
+from mmocr_oclip.models.utils.similarity import pairwise_cosine_logits
 
 
 @MODELS.register_module()
 class ImageTextContrastiveLoss(nn.Module):
     """CLIP's contrastive loss between paired image and text embeddings.
 
-    Embeddings are L2-normalised; ``logits = scale * I @ T^T``; the loss is the
+    ``logits = scale * cos(I, T)`` for every image-text pair
+    (:func:`pairwise_cosine_logits`, in fp32); the loss is the
     mean of the image->text and text->image cross-entropies whose targets are
     the pairs. One process: the loss of its batch. Distributed training, two
     ways (equal values, gradients W times apart with W ranks):
@@ -50,20 +52,17 @@ class ImageTextContrastiveLoss(nn.Module):
         Returns:
             Tensor: scalar loss.
         """
-        # in fp32 also under fp16 autocast (as CUDA's autocast runs it)
-        image_embeds = F.normalize(image_embeds.float(), dim=-1)
-        text_embeds = F.normalize(text_embeds.float(), dim=-1)
         if self.gather_with_grad:
             all_images = all_gather_with_grad(image_embeds)
             all_texts = all_gather_with_grad(text_embeds)
             targets = global_targets(image_embeds.size(0), image_embeds.device)
-            logits_i2t = logit_scale * image_embeds @ all_texts.t()
-            logits_t2i = logit_scale * text_embeds @ all_images.t()
+            logits_i2t = pairwise_cosine_logits(image_embeds, all_texts, logit_scale)
+            logits_t2i = pairwise_cosine_logits(text_embeds, all_images, logit_scale)
         else:
             all_images = all_gather_own_grad(image_embeds)
             all_texts = all_gather_own_grad(text_embeds)
             targets = torch.arange(all_images.size(0), device=image_embeds.device)
-            logits_i2t = logit_scale * all_images @ all_texts.t()
+            logits_i2t = pairwise_cosine_logits(all_images, all_texts, logit_scale)
             logits_t2i = logits_i2t.t()
         loss_i2t = F.cross_entropy(logits_i2t, targets)
         loss_t2i = F.cross_entropy(logits_t2i, targets)

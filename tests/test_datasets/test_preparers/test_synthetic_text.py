@@ -8,11 +8,12 @@ import sys
 import cv2
 import numpy as np
 import pytest
-from helpers import REPO, load_tool
 
 from mmocr_oclip.datasets.preparers.rendering import (SyntheticTextRenderer,
                                                       default_font_files,
                                                       render_dataset)
+from helpers import REPO
+from helpers.processes import load_tool
 
 # uniform background and no image-level effects: every pixel that differs from
 # the background colour belongs to a word (fill, outline or shadow)

@@ -1,4 +1,5 @@
-# The rendered scene text of the CPU-sized WeCromCL (`make demo`, scripts/demo.sh):
+# The rendered scene text of the CPU-sized WeCromCL (`make demo`,
+# projects/demo/demo.sh):
 # tools/render_synthetic_text.py, 192x192 images of 2-3 of 20 made-up words, 640
 # training and 64 test images as text-spotting JSON, and vocab.txt, the rendered
 # training words (tools/build_vocabulary.py), from which the negatives are drawn.

@@ -11,8 +11,11 @@ Everything is driven by a ``numpy.random.Generator`` so the same seed gives
 byte-identical images and annotations, independently of the worker count.
 
 Modules: :mod:`.fonts` (font files, words), :mod:`.backgrounds` (backgrounds,
-colours), :mod:`.geometry` (warps of straight and curved words),
-:mod:`.renderer` (:class:`SyntheticTextRenderer`, one image) and :mod:`.writer`
+colours), :mod:`.word_layers` (a word's fill, outline and shadow layers),
+:mod:`.geometry` (warps of straight and curved words), :mod:`.placement` (a
+free place for a word), :mod:`.compositing` (a word blended into the image),
+:mod:`.post_processing` (lighting, blur, noise, JPEG), :mod:`.renderer`
+(:class:`SyntheticTextRenderer`, one image) and :mod:`.writer`
 (:func:`render_dataset`, a dataset on disk, optionally in worker processes).
 """
 from .backgrounds import BACKGROUND_STYLES

@@ -1,14 +1,15 @@
 """Fonts and words of the synthetic text renderer.
 
 Font files (matplotlib's DejaVu fonts, a folder of fonts), cached PIL fonts, word
-list and MMOCR dictionary files, and the characters of random strings.
+list and MMOCR dictionary files, and the sampling of a word (from a word list
+or a random string).
 """
 import functools
 import os
 import os.path as osp
 import string
 from glob import glob
-from typing import List
+from typing import List, Optional, Sequence, Tuple
 
 import matplotlib
 import numpy as np
@@ -78,3 +79,32 @@ def load_dict_chars(path: str) -> List[str]:
 def _load_font(path: str, size: int) -> ImageFont.FreeTypeFont:
     """Cached ``ImageFont.truetype``."""
     return ImageFont.truetype(path, size)
+
+
+def _sample_text(rng: np.random.Generator, words: Optional[Sequence[str]],
+                 charset: Optional[np.ndarray], word_length: Tuple[int, int]) -> str:
+    """A word from the word list or a random string.
+
+    Args:
+        rng (np.random.Generator): Random generator.
+        words (Sequence[str], optional): Word list; None for random strings.
+        charset (np.ndarray, optional): (n, ) characters of random strings;
+            None for numbers, codes and words over ASCII letters and digits.
+        word_length (tuple[int, int]): Length range of random strings.
+
+    Returns:
+        str: The word.
+    """
+    if words is not None:
+        return words[rng.integers(len(words))]
+    length = int(rng.integers(word_length[0], word_length[1] + 1))
+    if charset is not None:
+        return ''.join(rng.choice(charset, length))
+    kind = rng.random()
+    if kind < 0.1:  # numbers
+        return ''.join(rng.choice(_DIGITS, length))
+    if kind < 0.3:  # codes such as 'A4X7'
+        return ''.join(rng.choice(_ALNUM, length)).upper()
+    text = ''.join(rng.choice(_LETTERS, length))
+    case = rng.choice(3, p=[0.4, 0.3, 0.3])
+    return (text.lower(), text.upper(), text.capitalize())[case]

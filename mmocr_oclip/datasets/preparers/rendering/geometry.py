@@ -3,8 +3,10 @@
 3x3 homographies (rotation, translation, a mild perspective tilt of the text
 plane) place straight words; :class:`_ArcMap` bends curved words along a
 circular arc (forward for the polygons, inverse maps for ``cv2.remap``).
+:func:`_straight_geometry` and :func:`_curved_geometry` sample a word's warp
+and return its text (and sign plate) polygon.
 """
-from typing import Tuple
+from typing import Optional, Tuple
 
 import cv2
 import numpy as np
@@ -92,3 +94,97 @@ class _ArcMap:
         map_u = np.float32(self.uc) + np.float32(self.radius) * theta
         map_v = np.float32(self.vc + self.radius) - r
         return map_u.astype(np.float32), map_v.astype(np.float32)
+
+
+def _sample_angle(rng: np.random.Generator, max_rotation: float) -> float:
+    """In-plane rotation in degrees; scene text is often near level."""
+    if rng.random() < 0.4:
+        return float(np.clip(rng.normal(0, 2), -max_rotation, max_rotation))
+    return float(rng.uniform(-max_rotation, max_rotation))
+
+
+def _straight_geometry(box: Tuple[float, ...], plate_pad: Optional[Tuple[float, float]],
+                       rng: np.random.Generator, max_rotation: float,
+                       perspective: float, max_tilt: float) -> Tuple:
+    """Homography (centred on the origin) and polygons of a straight word.
+
+    Args:
+        box (tuple[float]): Ink box (x0, y0, x1, y1) of the word patch.
+        plate_pad (tuple[float, float], optional): Horizontal and vertical
+            padding of a sign plate around the box; None for no plate.
+        rng (np.random.Generator): Random generator.
+        max_rotation (float): Max absolute in-plane rotation in degrees.
+        perspective (float): Probability of a perspective tilt.
+        max_tilt (float): Max 3D tilt in degrees.
+
+    Returns:
+        tuple: ``(mat, poly, plate)``: 3x3 homography, text polygon (4, 2)
+        and plate polygon (4, 2) or None.
+    """
+    x0, y0, x1, y1 = box
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    corners = np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]]) - [cx, cy]
+    mat = _rotation(_sample_angle(rng, max_rotation))
+    if rng.random() < perspective:
+        mat = mat @ _tilt_homography(corners, rng, max_tilt)
+    mat = mat @ _translation(-cx, -cy)
+    poly = _apply_h(mat, corners + [cx, cy])
+    plate = None
+    if plate_pad is not None:
+        px, py = plate_pad
+        plate = _apply_h(
+            mat,
+            np.array([[x0 - px, y0 - py], [x1 + px, y0 - py], [x1 + px, y1 + py],
+                      [x0 - px, y1 + py]]))
+    return mat, poly, plate
+
+
+def _arc_polygon(arc: _ArcMap, x0: float, y0: float, x1: float, y1: float,
+                 num_points: int) -> np.ndarray:
+    """Clockwise 2N-point polygon (2N, 2) enclosing the bent box.
+
+    ``N`` = ``num_points`` points go along the top edge, then ``N`` back
+    along the bottom edge. The outer edge points are pushed out by
+    ``1 / cos(dtheta / 2)`` so that its chords stay outside the arc.
+    """
+    n = num_points
+    u = np.linspace(x0, x1, n)
+    r_top, r_bot = arc.radius - (y0 - arc.vc), arc.radius - (y1 - arc.vc)
+    push = 1 / np.cos((x1 - x0) / abs(arc.radius) / (n - 1) / 2)
+    # the edge farther from the arc centre is the outer one
+    top_push, bot_push = (push, 1.) if abs(r_top) > abs(r_bot) else (1., push)
+    v_top = arc.vc + arc.radius - r_top * top_push
+    v_bot = arc.vc + arc.radius - r_bot * bot_push
+    top = arc.forward(u, np.full(n, v_top))
+    bottom = arc.forward(u[::-1], np.full(n, v_bot))
+    return np.concatenate([top, bottom])
+
+
+def _curved_geometry(box: Tuple[float, ...], plate_pad: Optional[Tuple[float, float]],
+                     rng: np.random.Generator, max_rotation: float, max_curve: float,
+                     curve_points: int) -> Tuple:
+    """Arc mapping (centred on the origin) and polygons of a curved word.
+
+    ``box``, ``plate_pad``, ``rng`` and ``max_rotation`` are those of
+    :func:`_straight_geometry`.
+
+    Args:
+        max_curve (float): Max arc angle in radians.
+        curve_points (int): Points ``N`` per long edge of the polygons.
+
+    Returns:
+        tuple: ``(arc, poly, plate)``: :class:`_ArcMap`, text polygon
+        (2N, 2) and plate polygon (2N, 2) or None.
+    """
+    x0, y0, x1, y1 = box
+    bw, bh = x1 - x0, y1 - y0
+    span = rng.uniform(0.3, 1) * max_curve
+    radius = max(bw / span, 1.5 * bh) * rng.choice([-1, 1])
+    arc = _ArcMap(((x0 + x1) / 2, (y0 + y1) / 2), radius,
+                  _sample_angle(rng, max_rotation))
+    poly = _arc_polygon(arc, x0, y0, x1, y1, curve_points)
+    plate = None
+    if plate_pad is not None:
+        px, py = plate_pad
+        plate = _arc_polygon(arc, x0 - px, y0 - py, x1 + px, y1 + py, curve_points)
+    return arc, poly, plate

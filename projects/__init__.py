@@ -1,0 +1,1 @@
+"""Research programs built on mmocr_oclip (the package never imports them)."""

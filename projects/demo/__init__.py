@@ -1,0 +1,1 @@
+"""`make demo`: the whole pipeline on rendered data, on a CPU."""

@@ -1,0 +1,1 @@
+"""The transfer study: does pre-training help a detector on real images?"""

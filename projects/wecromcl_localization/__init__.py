@@ -1,0 +1,1 @@
+"""The WeCromCL localisation study: do the maps find the queried word?"""
