@@ -12,22 +12,13 @@ model needs ``--config configs/pretrain/oclip_rn50_lsvt.py --dict-file DICT``
 with its dictionary.
 """
 import argparse
-import os.path as osp
 import sys
 
 from mmengine.config import DictAction
 
 import mmocr_oclip  # noqa: F401  (registers modules)
 from mmocr_oclip.converters import (CLIP_MEAN, CLIP_STD, OfficialCheckpointError,
-                                    build_model, convert_official_oclip_state_dict,
-                                    load_official_checkpoint, official_resnet_depth,
-                                    save_converted)
-
-REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
-DEFAULT_CONFIGS = {
-    50: osp.join(REPO, 'configs', 'pretrain', 'oclip_rn50_synthtext.py'),
-    101: osp.join(REPO, 'configs', 'pretrain', 'oclip_rn101_synthtext.py'),
-}
+                                    convert_official_oclip_checkpoint)
 
 
 def parse_args(argv=None):
@@ -47,29 +38,11 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
-def default_config(keys):
-    """The pre-training config of the ResNet depth found in the authors' keys."""
-    return DEFAULT_CONFIGS[official_resnet_depth(keys)]
-
-
-def convert(src, dst, config=None, dict_file=None, cfg_options=None):
-    """Convert ``src`` into ``dst``; returns the config used."""
-    if not osp.isfile(src):
-        raise FileNotFoundError(f'checkpoint not found: {src}')
-    state_dict = load_official_checkpoint(src)
-    config = config or default_config(state_dict)
-    model = build_model(config, dict_file, cfg_options)
-    new_state_dict = convert_official_oclip_state_dict(state_dict, model.state_dict())
-    model.load_state_dict(new_state_dict, strict=True)
-    save_converted(dst, new_state_dict, dict(converted_from=src, config=config))
-    return config
-
-
 def main(argv=None):
     args = parse_args(argv)
     try:
-        config = convert(args.src, args.dst, args.config, args.dict_file,
-                         args.cfg_options)
+        config = convert_official_oclip_checkpoint(args.src, args.dst, args.config,
+                                                   args.dict_file, args.cfg_options)
     except (FileNotFoundError, OfficialCheckpointError) as e:
         sys.exit(f'error: {e}')
     print(f'{args.dst}: OCLIP checkpoint of {config}')

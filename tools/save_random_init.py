@@ -19,19 +19,7 @@ from mmocr.registry import MODELS
 
 import mmocr_oclip  # noqa: F401  (registers modules)
 from mmocr_oclip.utils import atomic_write, load_config
-
-
-def drop_pretrained(node):
-    """Remove every ``init_cfg`` of type ``Pretrained`` from a model config."""
-    if isinstance(node, dict):
-        if isinstance(node.get('init_cfg'), dict) and \
-                node['init_cfg'].get('type') == 'Pretrained':
-            node['init_cfg'] = None
-        for value in node.values():
-            drop_pretrained(value)
-    elif isinstance(node, list):
-        for value in node:
-            drop_pretrained(value)
+from mmocr_oclip.utils.random_init import drop_pretrained_init
 
 
 def main(argv=None):
@@ -43,7 +31,7 @@ def main(argv=None):
     cfg = load_config(args.config)
     init_default_scope(cfg.get('default_scope', 'mmocr'))
     set_random_seed(args.seed)
-    drop_pretrained(cfg.model)
+    drop_pretrained_init(cfg.model)
     model = MODELS.build(cfg.model)
     model.init_weights()
     os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)

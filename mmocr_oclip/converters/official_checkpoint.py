@@ -195,6 +195,13 @@ def build_model(config, dict_file=None, cfg_options=None):
     return MODELS.build(cfg.model)
 
 
+def packaged_config(path):
+    """The config ``path`` (relative to ``configs/``) as installed with the
+    package (``mmocr_oclip/.mim/configs``, where ``mim`` finds it)."""
+    import mmocr_oclip
+    return osp.join(osp.dirname(mmocr_oclip.__file__), '.mim', 'configs', path)
+
+
 def save_converted(dst, state_dict, meta):
     """Write ``dict(meta=meta, state_dict=state_dict)`` to ``dst``."""
     dst_dir = osp.dirname(osp.abspath(dst))

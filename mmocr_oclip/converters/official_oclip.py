@@ -4,16 +4,25 @@ The authors' code (a fork of open_clip) names the model's parts ``visual.*``,
 ``transformer.*``, ``transformer_decoder.*`` ...; their DDP checkpoints are
 ``{'epoch', 'name', 'state_dict', 'optimizer'}`` with ``module.``-prefixed keys.
 """
+import os.path as osp
 import re
 
-from .official_checkpoint import (OfficialCheckpointError, load_official_checkpoint,
-                                  map_state_dict, strip_module_prefix)
+from .official_checkpoint import (OfficialCheckpointError, build_model,
+                                  load_official_checkpoint, map_state_dict,
+                                  packaged_config, save_converted, strip_module_prefix)
 
 __all__ = [
-    'CLIP_MEAN', 'CLIP_STD', 'OfficialCheckpointError', 'convert_official_state_dict',
+    'CLIP_MEAN', 'CLIP_STD', 'DEFAULT_CONFIGS', 'OfficialCheckpointError',
+    'convert_official_checkpoint', 'convert_official_state_dict', 'default_config',
     'load_official_checkpoint', 'official_key_to_ours', 'official_resnet_depth',
     'strip_module_prefix'
 ]
+
+# the pre-training config of each ResNet depth (relative to configs/)
+DEFAULT_CONFIGS = {
+    50: 'pretrain/oclip_rn50_synthtext.py',
+    101: 'pretrain/oclip_rn101_synthtext.py',
+}
 
 # CLIP's normalisation, which the authors pre-trained with, in MMOCR units (0-255).
 CLIP_MEAN = (122.770938, 116.7460125, 104.09373615)
@@ -118,3 +127,40 @@ def _shape_hints(key, theirs, ours):
         hints.append('the position embedding grid differs; set '
                      'model.neck.spatial_size and model.decoder.spatial_size')
     return hints
+
+
+def default_config(keys):
+    """The installed pre-training config of the ResNet depth found in the
+    authors' keys (:data:`DEFAULT_CONFIGS`)."""
+    return packaged_config(DEFAULT_CONFIGS[official_resnet_depth(keys)])
+
+
+def convert_official_checkpoint(src,
+                                dst,
+                                config=None,
+                                dict_file=None,
+                                cfg_options=None):
+    """Convert the authors' checkpoint ``src`` into an OCLIP checkpoint ``dst``.
+
+    Args:
+        src (str): The authors' checkpoint.
+        dst (str): The OCLIP checkpoint to write (``meta``: ``converted_from``,
+            ``config``; ``state_dict``: the whole model).
+        config (str, optional): OCLIP config of the model; default: by the
+            depth of the checkpoint (:func:`default_config`).
+        dict_file (str, optional): Dictionary of the checkpoint's vocabulary
+            (sets ``model.tokenizer.dict_file``).
+        cfg_options (dict, optional): ``--cfg-options`` overrides.
+
+    Returns:
+        str: the config used.
+    """
+    if not osp.isfile(src):
+        raise FileNotFoundError(f'checkpoint not found: {src}')
+    state_dict = load_official_checkpoint(src)
+    config = config or default_config(state_dict)
+    model = build_model(config, dict_file, cfg_options)
+    new_state_dict = convert_official_state_dict(state_dict, model.state_dict())
+    model.load_state_dict(new_state_dict, strict=True)
+    save_converted(dst, new_state_dict, dict(converted_from=src, config=config))
+    return config

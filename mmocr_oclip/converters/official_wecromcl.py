@@ -10,12 +10,19 @@ transformer ``text_encoder.resblocks`` with ``token_embedding``,
 ``positional_embedding``, ``ln_final`` and ``text_projection`` at the top
 level, the text-as-query head ``attn_pool`` and ``logit_scale``.
 """
+import os.path as osp
 import re
 
 import torch
 
 from mmocr_oclip.models.utils.dictionary_check import DICTIONARY_KEY
-from .official_checkpoint import OfficialCheckpointError, map_state_dict
+from mmocr_oclip.models.utils.model_type_check import MODEL_TYPE_KEY
+from .official_checkpoint import (OfficialCheckpointError, build_model,
+                                  load_official_checkpoint, map_state_dict,
+                                  packaged_config, save_converted)
+
+# the config of the authors' model and schedule (relative to configs/)
+DEFAULT_CONFIG = 'pretrain/wecromcl_r50_1xb16-200k_synthtext.py'
 
 # The authors' alphabet as their YAML writes it (a plain scalar: ``\'`` and
 # ``\\`` stay two characters each). They lower-case it and drop repeated
@@ -207,3 +214,41 @@ def _shape_hints(key, theirs, ours):
             'tokenizer max_len (25)'
         ]
     return []
+
+
+def convert_official_checkpoint(src, dst, config=None, cfg_options=None):
+    """Convert the authors' checkpoint ``src`` into a WeCromCL checkpoint ``dst``.
+
+    Args:
+        src (str): The authors' checkpoint.
+        dst (str): The WeCromCL checkpoint to write (the whole model).
+        config (str, optional): WeCromCL config of the model; default: the
+            installed :data:`DEFAULT_CONFIG`, the authors' model.
+        cfg_options (dict, optional): ``--cfg-options`` overrides.
+
+    Returns:
+        dict: the checkpoint's ``meta``: ``converted_from``, ``config``,
+        ``model_type`` (``'WeCromCL'``, also recorded in the state dict's
+        metadata as by our training runs), ``dict_file`` and ``dictionary``
+        (the characters of the token ids 1..N, also the state dict's
+        ``dictionary_codes``).
+    """
+    config = config or packaged_config(DEFAULT_CONFIG)
+    state_dict = load_official_checkpoint(src)
+    model = build_model(config, cfg_options=cfg_options)
+    if type(model).__name__ != 'WeCromCL':
+        raise OfficialCheckpointError(f'{config} builds a {type(model).__name__}, '
+                                      'not a WeCromCL model')
+    new_state_dict = convert_official_state_dict(state_dict, model.state_dict())
+    model.load_state_dict(new_state_dict, strict=True)
+    meta = {
+        'converted_from': src,
+        'config': config,
+        MODEL_TYPE_KEY: type(model).__name__,
+        'dict_file': osp.basename(model.tokenizer.dict_file),
+        'dictionary': ''.join(map(chr, new_state_dict[DICTIONARY_KEY].tolist()))
+    }
+    # the model's own state dict: the same tensors, with the model type
+    # recorded in its metadata
+    save_converted(dst, model.state_dict(), meta)
+    return meta

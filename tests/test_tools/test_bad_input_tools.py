@@ -10,6 +10,7 @@ from mmocr.registry import MODELS
 from PIL import Image
 from scipy.io import savemat
 
+from mmocr_oclip.converters import build_model, convert_official_oclip_checkpoint
 from mmocr_oclip.datasets.preparers.converters import GTFormatError, parse_icdar2015
 from mmocr_oclip.models.utils.dictionary_check import DictionaryMismatchError
 from helpers import REPO
@@ -80,17 +81,16 @@ def test_synthtext_names_the_missing_field(tmp_path, field):
 def test_converted_official_checkpoint_records_its_dictionary(tmp_path, tiny_oclip_cfg):
     """The converter writes the model's dictionary_codes; a model built with
     another dictionary refuses the converted checkpoint, naming both."""
-    tool = load_tool('tools/convert_official_oclip.py')
     cfg_file = tmp_path / 'tiny.py'
     cfg_file.write_text("default_scope = 'mmocr'\ncustom_imports = dict(imports=["
                         "'mmocr_oclip'], allow_failed_imports=False)\n"
                         f'model = {tiny_oclip_cfg!r}\n')
-    model = tool.build_model(str(cfg_file))
+    model = build_model(str(cfg_file))
     official = official_state_dict(model)
     assert not [k for k in official if 'dictionary' in k]
     torch.save(dict(state_dict=official), tmp_path / 'theirs.pth')
-    tool.convert(str(tmp_path / 'theirs.pth'), str(tmp_path / 'ours.pth'),
-                 str(cfg_file))
+    convert_official_oclip_checkpoint(str(tmp_path / 'theirs.pth'),
+                                      str(tmp_path / 'ours.pth'), str(cfg_file))
     converted = torch.load(tmp_path / 'ours.pth', weights_only=True)['state_dict']
     assert converted['dictionary_codes'].tolist() == list(range(33, 127))
     other_dict = tmp_path / 'lower.txt'

@@ -159,19 +159,6 @@ def test_benchmark_pretrain_amp_needs_a_gpu(tiny_config, capsys):
     assert '--amp-check must be >= 1' in capsys.readouterr().err
 
 
-def test_drop_pretrained_keeps_other_inits():
-    tool = load_tool('tools/analysis_tools/benchmark_pretrain.py')
-    cfg = dict(backbone=dict(init_cfg=dict(type='Pretrained', checkpoint='x.pth')),
-               neck=[
-                   dict(init_cfg=dict(type='Xavier')),
-                   dict(init_cfg=dict(type='Pretrained', checkpoint='y'))
-               ],
-               init_cfg=None)
-    assert tool.drop_pretrained(cfg) == ['backbone.init_cfg', 'neck.1.init_cfg']
-    assert cfg['backbone']['init_cfg'] is None and cfg['neck'][1]['init_cfg'] is None
-    assert cfg['neck'][0]['init_cfg'] == dict(type='Xavier')
-
-
 def test_amp_check_compares_every_step(tiny_config, capsys, monkeypatch):
     """The comparison and its verdict (the steps themselves need a GPU)."""
     tool = load_tool('tools/analysis_tools/benchmark_pretrain.py')

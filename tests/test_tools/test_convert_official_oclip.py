@@ -8,8 +8,10 @@ import pytest
 import torch
 from mmocr.models.common.backbones import CLIPResNet
 
+from mmocr_oclip.converters import build_model, convert_official_oclip_checkpoint
 from mmocr_oclip.converters.official_oclip import (OfficialCheckpointError,
                                                    convert_official_state_dict,
+                                                   default_config,
                                                    load_official_checkpoint,
                                                    official_key_to_ours)
 from helpers import REPO
@@ -60,7 +62,7 @@ def config(tmp_path_factory, tiny_oclip_template):
 
 @pytest.fixture(scope='module')
 def model(config):
-    return tool.build_model(config)
+    return build_model(config)
 
 
 def test_literal_official_key_names(model):
@@ -91,7 +93,7 @@ def test_tool_checkpoint_loads_into_oclip_and_mmocr_clipresnet(model, config, tm
     official = official_state_dict(model)
     src, dst = str(tmp_path / 'official.pt'), str(tmp_path / 'oclip.pth')
     torch.save(dict(epoch=100, name='oclip', state_dict=official, optimizer={}), src)
-    assert tool.convert(src, dst, config) == config
+    assert convert_official_oclip_checkpoint(src, dst, config) == config
     ckpt = torch.load(dst, map_location='cpu', weights_only=True)
     assert ckpt['meta'] == dict(converted_from=src, config=config)
     model.load_state_dict(ckpt['state_dict'], strict=True)
@@ -143,7 +145,7 @@ def test_vocabulary_mismatch(model, config, tmp_path):
     dict_file = tmp_path / 'dict.txt'
     dict_file.write_text('\n'.join('abcdefghij') + '\n')
     with pytest.raises(OfficialCheckpointError) as e:
-        tool.convert(src, dst, config, dict_file=str(dict_file))
+        convert_official_oclip_checkpoint(src, dst, config, dict_file=str(dict_file))
     assert 'text_encoder.token_embedding.weight: checkpoint (97, 16), model (13, 16)'\
         in str(e.value)
     assert ("the checkpoint's vocabulary has 97 tokens, the dictionary gives "
@@ -151,13 +153,13 @@ def test_vocabulary_mismatch(model, config, tmp_path):
     assert not osp.exists(dst)
 
     # a checkpoint of that 13-token vocabulary converts with --dict-file
-    small = tool.build_model(config, dict_file=str(dict_file))
+    small = build_model(config, dict_file=str(dict_file))
     torch.save(dict(state_dict=official_state_dict(small)), src)
-    tool.convert(src, dst, config, dict_file=str(dict_file))
+    convert_official_oclip_checkpoint(src, dst, config, dict_file=str(dict_file))
     converted = torch.load(dst, weights_only=True)['state_dict']
     assert converted['decoder.text_class.weight'].shape == (13, 16)
     with pytest.raises(OfficialCheckpointError, match='vocabulary has 13 tokens'):
-        tool.convert(src, dst, config)
+        convert_official_oclip_checkpoint(src, dst, config)
 
 
 def test_cli_errors(model, config, tmp_path, capsys):
@@ -177,11 +179,12 @@ def test_default_config_by_layer3_blocks():
     rn50 = [f'module.visual.layer3.{i}.conv1.weight' for i in range(6)]
     rn101 = [f'visual.layer3.{i}.bn3.bias' for i in range(23)]
     others = ['module.visual.conv1.weight', 'module.visual.layer4.2.conv1.weight']
-    assert tool.default_config(rn50 + others).endswith(
-        osp.join('configs', 'pretrain', 'oclip_rn50_synthtext.py'))
-    assert tool.default_config(rn101 + others).endswith(
-        osp.join('configs', 'pretrain', 'oclip_rn101_synthtext.py'))
-    assert all(osp.isfile(path) for path in tool.DEFAULT_CONFIGS.values())
+    assert osp.samefile(
+        default_config(rn50 + others),
+        osp.join(REPO, 'configs', 'pretrain', 'oclip_rn50_synthtext.py'))
+    assert osp.samefile(
+        default_config(rn101 + others),
+        osp.join(REPO, 'configs', 'pretrain', 'oclip_rn101_synthtext.py'))
 
 
 @pytest.mark.slow

@@ -12,8 +12,10 @@ from mmengine.config import Config
 from mmengine.runner import load_checkpoint
 from mmocr.registry import MODELS
 
+from mmocr_oclip.converters import (build_model, convert_official_wecromcl_checkpoint,
+                                    packaged_config)
 from mmocr_oclip.converters.official_checkpoint import OfficialCheckpointError
-from mmocr_oclip.converters.official_wecromcl import (AUTHORS_ALPHABET,
+from mmocr_oclip.converters.official_wecromcl import (AUTHORS_ALPHABET, DEFAULT_CONFIG,
                                                       convert_official_state_dict,
                                                       official_key_to_ours, token_rows)
 from mmocr_oclip.datasets.preparers.rendering import render_dataset
@@ -85,7 +87,7 @@ def config(tmp_path_factory):
 
 @pytest.fixture(scope='module')
 def model(config):
-    return tool.build_model(config)
+    return build_model(config)
 
 
 @pytest.fixture(scope='module')
@@ -149,7 +151,7 @@ def test_tool_checkpoint(model, config, checkpoint, tmp_path, capsys):
                                 dict_file='wecromcl_69.txt',
                                 dictionary=AUTHORS_ALPHABET)
     assert ckpt['state_dict']._metadata['']['model_type'] == 'WeCromCL'
-    fresh = tool.build_model(config)
+    fresh = build_model(config)
     load_checkpoint(fresh, dst, map_location='cpu', strict=True)
     for key, value in convert_official_state_dict(
             helpers.authors_wecromcl.authors_state_dict(), fresh.state_dict()).items():
@@ -188,8 +190,8 @@ def test_full_resnet50_keys_are_stock_mmdet_names():
 def test_lowercase_68_dictionary_reorders_rows(config, tmp_path):
     """Another dictionary (a subset of theirs, in another order) gets the
     authors' rows of its characters."""
-    small = tool.build_model(
-        config, cfg_options={'model.tokenizer.dict_file': 'lowercase_68.txt'})
+    small = build_model(config,
+                        cfg_options={'model.tokenizer.dict_file': 'lowercase_68.txt'})
     official = helpers.authors_wecromcl.authors_state_dict()
     new = convert_official_state_dict(official, small.state_dict())
     small.load_state_dict(new, strict=True)
@@ -229,7 +231,7 @@ def test_key_errors(model, change, message):
 
 def test_dictionary_errors(config):
     official = helpers.authors_wecromcl.authors_state_dict()
-    with_end = tool.build_model(config, cfg_options={'model.tokenizer.end_token': True})
+    with_end = build_model(config, cfg_options={'model.tokenizer.end_token': True})
     with pytest.raises(OfficialCheckpointError, match='end_token=False'):
         convert_official_state_dict(official, with_end.state_dict())
     with pytest.raises(OfficialCheckpointError, match="outside the authors' alphabet"):
@@ -254,14 +256,15 @@ def test_cli_errors(config, checkpoint, tmp_path):
 
 
 def test_default_config_is_the_synthtext_one():
-    assert tool.DEFAULT_CONFIG == helpers.authors_wecromcl.SYNTHTEXT
-    assert tool.parse_args(['a', 'b']).config == helpers.authors_wecromcl.SYNTHTEXT
+    assert osp.samefile(packaged_config(DEFAULT_CONFIG),
+                        helpers.authors_wecromcl.SYNTHTEXT)
+    assert tool.parse_args(['a', 'b']).config is None
 
 
 def test_anchor_points_tool_accepts_the_converted_checkpoint(config, checkpoint,
                                                              tmp_path):
     dst = str(tmp_path / 'wecromcl.pth')
-    tool.convert(checkpoint, dst, config)
+    convert_official_wecromcl_checkpoint(checkpoint, dst, config)
     render_dataset(str(tmp_path / 'data'),
                    2,
                    split='test',

@@ -51,6 +51,7 @@ from mmocr.registry import MODELS
 from torch.utils.flop_counter import FlopCounterMode
 
 import mmocr_oclip  # noqa: F401  (registers the modules)
+from mmocr_oclip.utils.random_init import drop_pretrained_init
 
 GIB = 2**30
 
@@ -162,33 +163,12 @@ def run_data_only(loader, num_workers, warmup, iters):
           f'({num_workers} workers)')
 
 
-def drop_pretrained(cfg):
-    """Set every ``init_cfg`` of type ``Pretrained`` in ``cfg`` (nested dicts
-    and lists) to None, in place; return the dotted keys set."""
-    dropped = []
-
-    def visit(node, prefix):
-        if isinstance(node, dict):
-            init = node.get('init_cfg')
-            if isinstance(init, dict) and init.get('type') == 'Pretrained':
-                node['init_cfg'] = None
-                dropped.append(f'{prefix}init_cfg')
-            for key, value in node.items():
-                visit(value, f'{prefix}{key}.')
-        elif isinstance(node, (list, tuple)):
-            for i, value in enumerate(node):
-                visit(value, f'{prefix}{i}.')
-
-    visit(cfg, '')
-    return dropped
-
-
 def build_model(cfg, seed):
     """The model of ``cfg`` in train mode on MMEngine's default device, with
     its own seeded initialisation (``init_weights``, as the Runner; pretrained
     checkpoints are not loaded), and its optimizer wrapper."""
     model_cfg = copy.deepcopy(cfg.model)
-    dropped = drop_pretrained(model_cfg)
+    dropped = drop_pretrained_init(model_cfg)
     if dropped:
         print(f'init: pretrained checkpoints not loaded ({", ".join(dropped)})')
     torch.manual_seed(seed)
