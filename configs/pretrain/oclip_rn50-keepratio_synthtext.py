@@ -6,11 +6,7 @@ _base_ = ['oclip_rn50_synthtext.py']
 
 train_dataloader = dict(dataset=dict(pipeline=[
     dict(type='LoadCheckedImageFromFile', color_type='color_ignore_orientation'),
-    dict(type='LoadOCRAnnotations',
-         with_text=True,
-         with_bbox=False,
-         with_polygon=False,
-         with_label=False),
+    _base_.load_texts,
     dict(type='SampleTextInstances', max_instances=_base_.max_instances),
     dict(type='Resize', scale=(512, 512), keep_ratio=True),
     dict(type='PackOCLIPInputs'),

@@ -33,11 +33,7 @@ _base_.train_pipeline[3].size = img_size
 val_pipeline = [
     dict(type='LoadCheckedImageFromFile', color_type='color_ignore_orientation'),
     dict(type='Resize', scale=(img_size, img_size), keep_ratio=True),
-    dict(type='LoadOCRAnnotations',
-         with_text=True,
-         with_bbox=False,
-         with_polygon=False,
-         with_label=False),
+    _base_.load_texts,
     dict(type='SampleTextInstances', max_instances=max_instances),
     dict(type='PackOCLIPInputs'),
 ]

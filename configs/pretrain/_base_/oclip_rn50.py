@@ -3,6 +3,8 @@
 # that the backbone sees during fine-tuning exactly the input statistics it was
 # pre-trained on (the authors pre-trained with CLIP's mean/std, then fine-tuned
 # MMOCR detectors with ImageNet's: a mismatch we avoid).
+_base_ = ['annotation_loading.py']
+
 model = dict(
     type='OCLIP',
     backbone=dict(type='OCLIPResNet',
@@ -46,11 +48,7 @@ model = dict(
 max_instances = 32
 train_pipeline = [
     dict(type='LoadCheckedImageFromFile', color_type='color_ignore_orientation'),
-    dict(type='LoadOCRAnnotations',
-         with_text=True,
-         with_bbox=False,
-         with_polygon=False,
-         with_label=False),
+    _base_.load_texts,
     dict(type='SampleTextInstances', max_instances=max_instances),
     dict(type='TorchVisionWrapper',
          op='RandomResizedCrop',

@@ -10,6 +10,8 @@
 # convert with tools/convert_official_wecromcl.py); our fixes of their documented
 # defects are opt-in: model.mask_padding, model.mask_false_negatives,
 # model.max_logit_scale, text_encoder pooling='mean' + mask_padding=True.
+_base_ = ['annotation_loading.py']
+
 model = dict(type='WeCromCL',
              backbone=dict(type='mmdet.ResNet',
                            depth=50,
@@ -57,6 +59,16 @@ model = dict(type='WeCromCL',
                                     bgr_to_rgb=True,
                                     pad_size_divisor=32))
 
+# The authors' training words: 16 negative words per image drawn from an English
+# vocabulary (wecromcl_collate with NegativeWordSampler), words written in their
+# 69-character alphabet (a config for another alphabet sets the sampler's dict_file
+# as its dataset's).
+negative_words_collate = dict(type='wecromcl_collate',
+                              sampler=dict(type='NegativeWordSampler',
+                                           vocab_file='english_vocab.txt',
+                                           dict_file='wecromcl_69.txt',
+                                           num_negatives=16))
+
 # The authors' pre-training augmentation (transcriptions only, no boxes): rotation
 # +-10 degrees on an expanded canvas with black corners, short side 640 with the long
 # side <= 640 (sides rounded up to multiples of 32, their rounding), blur p 0.1, colour
@@ -64,11 +76,7 @@ model = dict(type='WeCromCL',
 # (wecromcl_finetune.py) changes the resize, train_pipeline[3].
 train_pipeline = [
     dict(type='LoadCheckedImageFromFile', color_type='color_ignore_orientation'),
-    dict(type='LoadOCRAnnotations',
-         with_text=True,
-         with_bbox=False,
-         with_polygon=False,
-         with_label=False),
+    _base_.load_texts,
     dict(type='RandomRotateOnCanvas', max_angle=10),
     dict(type='RandomShortSideResize',
          short_sides=(640, ),
