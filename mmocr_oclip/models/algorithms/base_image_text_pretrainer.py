@@ -10,6 +10,7 @@ from torch import nn
 from mmocr_oclip.models.postprocessors.anchor_points import (query_slots, query_words,
                                                              set_anchor_points)
 from mmocr_oclip.models.utils.dictionary_check import register_dictionary_check
+from mmocr_oclip.models.utils.similarity import cosine_logits
 from mmocr_oclip.models.utils.speed_options import apply_speed_options
 
 
@@ -31,10 +32,8 @@ class BaseImageTextPretrainer(BaseModel):
     (a dict of losses and logged values), :meth:`predict` (the data samples
     with the algorithm's outputs) and :meth:`word_maps` (each word's map over
     the image, from which :meth:`localize_words` takes anchor points). Every
-    contrastive loss takes visual features, text embeddings and :meth:`scale`
-    and computes its logits, the scaled cosine, with
-    ``models/utils/similarity.py``. This class gives the ``forward`` dispatch,
-    the word encoding and the temperature.
+    contrastive logit is :meth:`similarity` (scale times cosine); this class
+    gives the ``forward`` dispatch, the word encoding and the temperature.
 
     Args:
         backbone (dict): Image backbone config.
@@ -134,6 +133,12 @@ class BaseImageTextPretrainer(BaseModel):
         if self.max_logit_scale is None:
             return self.logit_scale.exp()
         return self.logit_scale.clamp(max=self.max_logit_scale).exp()
+
+    def similarity(self, visual, text):
+        """Contrastive logits: :meth:`scale` times the cosine of ``visual``
+        (..., E) and ``text`` (..., E), broadcast, in fp32 (see
+        :func:`cosine_logits`)."""
+        return cosine_logits(visual, text, self.scale())
 
     def encode_tokens(self, tokens, lengths):
         """(M, E) embeddings of M tokenised words, one text-encoder call.

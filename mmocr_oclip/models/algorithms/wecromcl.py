@@ -78,9 +78,9 @@ class WeCromCL(BaseImageTextPretrainer):
         mask_false_negatives (bool): Mask the other images' positives that
             are also words of this image (see :meth:`false_negatives`).
             Defaults to False (the authors').
-        channels_last, compile_backbone, data_preprocessor, init_cfg: as
-            :class:`BaseImageTextPretrainer` (the speed options default to
-            False).
+        channels_last, compile_backbone: speed options (same function, same
+            keys), see :class:`BaseImageTextPretrainer`. Default to False.
+        data_preprocessor, init_cfg: MMEngine's.
     """
 
     def __init__(self,
@@ -203,17 +203,18 @@ class WeCromCL(BaseImageTextPretrainer):
         pooled, _ = self.attend(queries, self.extract_feat(inputs, data_samples))
         num_global = positives.size(0)
         num_cand = num_global + num_neg
-        scale = self.scale()
+        logits = self.similarity(pooled[:, :num_cand], queries[:, :num_cand])
         if self.mask_false_negatives:
             excluded = self.false_negatives(data_samples)
         else:
-            excluded = pooled.new_zeros(num, num_global, dtype=torch.bool)
-        losses = dict(loss=self.loss_contrastive(
-            pooled[:, :num_cand], queries[:, :num_cand], scale, excluded))
+            excluded = torch.zeros_like(logits[:, :num_global], dtype=torch.bool)
+        losses = dict(loss=self.loss_contrastive(logits[:, :num_global],
+                                                 logits[:, num_global:], excluded))
         if self.loss_in_image is not None:
-            losses['loss_in_image'] = self.loss_in_image(pooled[:, num_cand:],
-                                                         own_words, scale, own_valid)
-        losses['logit_scale'] = scale.detach()
+            # (B, K, K): word i's pooled feature against word j's embedding
+            own_logits = self.similarity(pooled[:, num_cand:, None], own_words[:, None])
+            losses['loss_in_image'] = self.loss_in_image(own_logits, own_valid)
+        losses['logit_scale'] = self.scale().detach()
         return losses
 
     @staticmethod

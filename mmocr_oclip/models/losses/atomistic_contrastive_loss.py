@@ -6,7 +6,6 @@ from mmocr.registry import MODELS
 from torch import nn
 
 from mmocr_oclip.models.utils.gather import all_gather_with_grad, global_targets
-from mmocr_oclip.models.utils.similarity import cosine_logits
 
 
 @MODELS.register_module()
@@ -33,30 +32,8 @@ class AtomisticContrastiveLoss(nn.Module):
         super().__init__()
         self.loss_weight = loss_weight
 
-    def forward(self, visual, text, logit_scale, false_negatives):
-        """Loss of the B local images, from features and word embeddings.
-
-        The logits are ``logit_scale * cos(visual, text)`` per candidate
-        (:func:`cosine_logits`, fp32), then :meth:`loss_from_logits`.
-
-        Args:
-            visual (Tensor): (B, G + N, E) each image's feature pooled by each
-                of its candidate words.
-            text (Tensor): (B, G + N, E) the candidates' embeddings: the G
-                global positives, then the image's N negatives.
-            logit_scale (Tensor): scalar, the (exponentiated) scale.
-            false_negatives (Tensor): (B, G) bool, see :meth:`loss_from_logits`.
-
-        Returns:
-            Tensor: scalar loss.
-        """
-        logits = cosine_logits(visual, text, logit_scale)
-        num_global = false_negatives.size(1)
-        return self.loss_from_logits(logits[:, :num_global], logits[:, num_global:],
-                                     false_negatives)
-
-    def loss_from_logits(self, pos_logits, neg_logits, false_negatives):
-        """Loss of the B local images, from their logits.
+    def forward(self, pos_logits, neg_logits, false_negatives):
+        """Loss of the B local images.
 
         Args:
             pos_logits (Tensor): (B, G) local images x global positives.

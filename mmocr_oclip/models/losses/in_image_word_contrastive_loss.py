@@ -4,8 +4,6 @@ import torch.nn.functional as F
 from mmocr.registry import MODELS
 from torch import nn
 
-from mmocr_oclip.models.utils.similarity import cosine_logits
-
 
 @MODELS.register_module()
 class InImageWordContrastiveLoss(nn.Module):
@@ -33,27 +31,8 @@ class InImageWordContrastiveLoss(nn.Module):
         super().__init__()
         self.loss_weight = loss_weight
 
-    def forward(self, visual, text, logit_scale, valid):
-        """Loss of B images, from features and word embeddings.
-
-        ``logits[b, i, j] = logit_scale * cos(visual[b, i], text[b, j])``
-        (:func:`cosine_logits`, fp32), then :meth:`loss_from_logits`.
-
-        Args:
-            visual (Tensor): (B, K, E) the feature each of K words of image b
-                pooled.
-            text (Tensor): (B, K, E) the embeddings of those words.
-            logit_scale (Tensor): scalar, the (exponentiated) scale.
-            valid (Tensor): (B, K) bool, see :meth:`loss_from_logits`.
-
-        Returns:
-            Tensor: scalar loss.
-        """
-        logits = cosine_logits(visual[:, :, None], text[:, None], logit_scale)
-        return self.loss_from_logits(logits, valid)
-
-    def loss_from_logits(self, logits, valid):
-        """Loss of B images, from their word-word logits.
+    def forward(self, logits, valid):
+        """Loss of B images.
 
         Args:
             logits (Tensor): (B, K, K) pooled feature of word i (rows) against

@@ -55,6 +55,11 @@ def test_similarity_is_the_scaled_cosine_in_fp32():
                           atol=1e-6)
     assert cosine_logits(a.half(), b.half(), scale).dtype == torch.float32
 
+    model = MODELS.build(copy.deepcopy(TINY_WECROMCL))
+    assert torch.allclose(model.similarity(visual, text),
+                          model.scale() * F.cosine_similarity(visual, text, dim=-1),
+                          atol=1e-6)
+
 
 def test_the_contract_is_stated():
     """A subclass that builds but implements nothing fails on each entry point."""

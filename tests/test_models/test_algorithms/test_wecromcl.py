@@ -288,7 +288,7 @@ def test_model_in_image_loss_matches_reference(in_image_model):
     valid = torch.tensor([[True, True, False], [True, False, False], [True] * 3])
     # the loss itself is checked against a hand-written one in
     # test_in_image_word_loss.py
-    expected = InImageWordContrastiveLoss(0.5).loss_from_logits(logits, valid)
+    expected = InImageWordContrastiveLoss(0.5)(logits, valid)
     assert losses['loss_in_image'].item() == pytest.approx(expected.item(), rel=1e-5)
 
 

@@ -17,14 +17,14 @@ def logits_and_mask():
 
 def test_hand_computed():
     pos, neg, mask = logits_and_mask()
-    loss = AtomisticContrastiveLoss().loss_from_logits(pos, neg, mask)
+    loss = AtomisticContrastiveLoss()(pos, neg, mask)
     # image->text: image 0 over [2, (masked), 0], image 1 over [0.5, 3, 1]
     i2t = (math.log(1 + math.exp(-2)) +
            -math.log(math.exp(3) / (math.exp(0.5) + math.exp(3) + math.exp(1)))) / 2
     # text->image: text 0 over images [2, 0.5]; text 1 over [(masked), 3]
     t2i = (-math.log(math.exp(2) / (math.exp(2) + math.exp(0.5))) + 0.0) / 2
     assert loss.item() == pytest.approx((i2t + t2i) / 2, rel=1e-6)
-    assert AtomisticContrastiveLoss(loss_weight=3.0).loss_from_logits(
+    assert AtomisticContrastiveLoss(loss_weight=3.0)(
         pos, neg, mask).item() == pytest.approx(3 * (i2t + t2i) / 2, rel=1e-6)
 
 
@@ -36,7 +36,7 @@ def test_masked_entries_do_not_matter_and_gradients_are_finite():
         p[0, 1] = value
         p.requires_grad_()
         n = neg.clone().requires_grad_()
-        loss = AtomisticContrastiveLoss().loss_from_logits(p, n, mask)
+        loss = AtomisticContrastiveLoss()(p, n, mask)
         loss.backward()
         assert torch.isfinite(p.grad).all() and torch.isfinite(n.grad).all()
         assert p.grad[0, 1] == 0
@@ -45,28 +45,12 @@ def test_masked_entries_do_not_matter_and_gradients_are_finite():
     assert losses[0] == losses[1] == losses[2]
     assert torch.equal(grads[0], grads[1])
     # unmasked, the same entry counts
-    unmasked = AtomisticContrastiveLoss().loss_from_logits(pos, neg,
-                                                           torch.zeros_like(mask))
+    unmasked = AtomisticContrastiveLoss()(pos, neg, torch.zeros_like(mask))
     assert unmasked.item() > losses[0]
 
 
 def test_own_positive_is_never_masked():
     pos, neg, mask = logits_and_mask()
-    loss = AtomisticContrastiveLoss().loss_from_logits(pos, neg, mask)
-    with_own = mask | torch.eye(2, dtype=torch.bool)
-    assert AtomisticContrastiveLoss().loss_from_logits(
-        pos, neg, with_own).item() == pytest.approx(loss.item())
-
-
-def test_forward_scores_features_against_words_by_the_scaled_cosine():
-    """forward takes what the model has (pooled features, candidate words, the
-    scale) and computes the logits the hand-computed tests start from."""
-    torch.manual_seed(0)
-    visual, text = torch.randn(2, 3, 8), torch.randn(2, 3, 8)  # G = 2, N = 1
-    scale = torch.tensor(5.0)
-    _, _, mask = logits_and_mask()
-    logits = scale * torch.nn.functional.cosine_similarity(visual, text, dim=-1)
-    expected = AtomisticContrastiveLoss().loss_from_logits(logits[:, :2], logits[:, 2:],
-                                                           mask)
-    loss = AtomisticContrastiveLoss()(visual, text, scale, mask)
-    assert loss.item() == pytest.approx(expected.item(), rel=1e-6)
+    loss = AtomisticContrastiveLoss()(pos, neg, mask)
+    assert AtomisticContrastiveLoss()(pos, neg, mask | torch.eye(2, dtype=torch.bool)) \
+        .item() == pytest.approx(loss.item())

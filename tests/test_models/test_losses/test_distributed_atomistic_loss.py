@@ -36,7 +36,7 @@ def worker(rank, init_file, out_dir):
     local = slice(rank * BATCH, (rank + 1) * BATCH)
     pos = pos[local].clone().requires_grad_()
     neg = neg[local].clone().requires_grad_()
-    loss = AtomisticContrastiveLoss().loss_from_logits(pos, neg, mask[local])
+    loss = AtomisticContrastiveLoss()(pos, neg, mask[local])
     loss.backward()
     torch.save(dict(loss=loss.detach(), pos_grad=pos.grad, neg_grad=neg.grad),
                os.path.join(out_dir, f'rank{rank}.pth'))
@@ -50,7 +50,7 @@ def test_two_process_loss_and_gradients_equal_single_process(tmp_path):
     assert mask.any()
     pos.requires_grad_()
     neg.requires_grad_()
-    loss = AtomisticContrastiveLoss().loss_from_logits(pos, neg, mask)
+    loss = AtomisticContrastiveLoss()(pos, neg, mask)
     loss.backward()
     ranks = [torch.load(tmp_path / f'rank{r}.pth') for r in range(WORLD)]
     assert torch.stack([r['loss']

@@ -25,14 +25,13 @@ def test_loss_matches_per_image_reference():
     logits = torch.randn(4, 3, 3) * 5
     counts = [3, 1, 2, 0]
     valid = torch.arange(3)[None] < torch.tensor(counts)[:, None]
-    loss = InImageWordContrastiveLoss(loss_weight=2.0).loss_from_logits(logits, valid)
+    loss = InImageWordContrastiveLoss(loss_weight=2.0)(logits, valid)
     assert loss.item() == pytest.approx(2 *
                                         in_image_reference_loss(logits, counts).item(),
                                         rel=1e-6)
     # padding slots never count, whatever their logits
     noisy = logits.masked_fill(~(valid[:, :, None] & valid[:, None]), 1e4)
-    assert torch.allclose(InImageWordContrastiveLoss().loss_from_logits(noisy, valid),
-                          loss / 2)
+    assert torch.allclose(InImageWordContrastiveLoss()(noisy, valid), loss / 2)
 
 
 def test_one_shared_map_cannot_lower_the_loss():
@@ -42,7 +41,7 @@ def test_one_shared_map_cannot_lower_the_loss():
     logits = row.expand(2, 4, 4)
     valid = torch.ones(2, 4, dtype=torch.bool)
     rows_only = F.cross_entropy(logits.flatten(0, 1), torch.arange(4).repeat(2))
-    loss = InImageWordContrastiveLoss().loss_from_logits(logits, valid)
+    loss = InImageWordContrastiveLoss()(logits, valid)
     # the word->word direction alone averages to ln 4 over the 4 targets
     assert rows_only.item() >= math.log(4) - 1e-6
     assert loss.item() >= math.log(4) - 1e-6
@@ -51,18 +50,7 @@ def test_one_shared_map_cannot_lower_the_loss():
 def test_no_image_with_two_words_gives_zero_with_graph():
     logits = torch.randn(2, 2, 2, requires_grad=True)
     valid = torch.tensor([[True, False], [False, False]])
-    loss = InImageWordContrastiveLoss().loss_from_logits(logits, valid)
+    loss = InImageWordContrastiveLoss()(logits, valid)
     assert loss.item() == 0
     loss.backward()
     assert torch.equal(logits.grad, torch.zeros(2, 2, 2))
-
-
-def test_forward_scores_each_word_feature_against_every_word():
-    torch.manual_seed(0)
-    visual, text = torch.randn(2, 3, 8), torch.randn(2, 3, 8)
-    scale = torch.tensor(5.0)
-    valid = torch.tensor([[True, True, True], [True, True, False]])
-    logits = scale * F.cosine_similarity(visual[:, :, None], text[:, None], dim=-1)
-    expected = InImageWordContrastiveLoss().loss_from_logits(logits, valid)
-    loss = InImageWordContrastiveLoss()(visual, text, scale, valid)
-    assert loss.item() == pytest.approx(expected.item(), rel=1e-6)
