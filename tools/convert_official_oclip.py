@@ -11,30 +11,21 @@ in layer3), else configs/pretrain/oclip_rn50_synthtext.py; the LSVT (Chinese)
 model needs ``--config configs/pretrain/oclip_rn50_lsvt.py --dict-file DICT``
 with its dictionary.
 """
-import argparse
 import sys
-
-from mmengine.config import DictAction
 
 import mmocr_oclip  # noqa: F401  (registers modules)
 from mmocr_oclip.converters import (CLIP_MEAN, CLIP_STD, OfficialCheckpointError,
+                                    conversion_argument_parser,
                                     convert_official_oclip_checkpoint)
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('src', help="the authors' checkpoint")
-    parser.add_argument('dst', help='OCLIP checkpoint to write')
-    parser.add_argument('--config',
-                        help='OCLIP config of the model (default: by the depth of '
-                        'the checkpoint, oclip_rn50/rn101_synthtext.py)')
+    parser = conversion_argument_parser(
+        __doc__.splitlines()[0], 'OCLIP', 'OCLIP config of the model (default: by '
+        'the depth of the checkpoint, oclip_rn50/rn101_synthtext.py)')
     parser.add_argument('--dict-file',
                         help="dictionary of the checkpoint's vocabulary "
                         '(sets model.tokenizer.dict_file)')
-    parser.add_argument('--cfg-options',
-                        nargs='+',
-                        action=DictAction,
-                        help='override config settings, key=value')
     return parser.parse_args(argv)
 
 

@@ -18,29 +18,19 @@ The token embedding's rows are re-ordered into the config dictionary's id
 order (identical for ``wecromcl_69.txt``; a subset of their alphabet works
 too). The authors' unused ``backbone.fc`` is dropped.
 """
-import argparse
 import sys
 
-from mmengine.config import DictAction
-
 import mmocr_oclip  # noqa: F401  (registers modules)
-from mmocr_oclip.converters import (OfficialCheckpointError,
+from mmocr_oclip.converters import (OfficialCheckpointError, conversion_argument_parser,
                                     convert_official_wecromcl_checkpoint)
 from mmocr_oclip.models.utils.dictionary_check import DICTIONARY_KEY
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument('src', help="the authors' checkpoint")
-    parser.add_argument('dst', help='WeCromCL checkpoint to write')
-    parser.add_argument('--config',
-                        help='WeCromCL config of the model (default: '
-                        'configs/pretrain/wecromcl_r50_1xb16-200k_synthtext.py)')
-    parser.add_argument('--cfg-options',
-                        nargs='+',
-                        action=DictAction,
-                        help='override config settings, key=value')
-    return parser.parse_args(argv)
+    return conversion_argument_parser(
+        __doc__.splitlines()[0], 'WeCromCL', 'WeCromCL config of the model '
+        '(default: configs/pretrain/wecromcl_r50_1xb16-200k_synthtext.py)').parse_args(
+            argv)
 
 
 def main(argv=None):

@@ -24,8 +24,9 @@ exports them as ``convert_official_{oclip,wecromcl}_checkpoint``,
 """
 from . import official_checkpoint, official_oclip, official_wecromcl
 from .official_checkpoint import (OfficialCheckpointError, build_model,
-                                  load_official_checkpoint, map_state_dict,
-                                  packaged_config, save_converted, strip_module_prefix)
+                                  conversion_argument_parser, load_official_checkpoint,
+                                  map_state_dict, packaged_config, save_converted,
+                                  strip_module_prefix)
 from .official_oclip import CLIP_MEAN, CLIP_STD
 from .official_oclip import \
     convert_official_checkpoint as convert_official_oclip_checkpoint
@@ -43,9 +44,9 @@ from .official_wecromcl import token_rows
 
 __all__ = [
     'official_checkpoint', 'official_oclip', 'official_wecromcl',
-    'OfficialCheckpointError', 'build_model', 'load_official_checkpoint',
-    'map_state_dict', 'packaged_config', 'save_converted', 'strip_module_prefix',
-    'CLIP_MEAN', 'CLIP_STD', 'convert_official_oclip_checkpoint',
+    'OfficialCheckpointError', 'build_model', 'conversion_argument_parser',
+    'load_official_checkpoint', 'map_state_dict', 'packaged_config', 'save_converted',
+    'strip_module_prefix', 'CLIP_MEAN', 'CLIP_STD', 'convert_official_oclip_checkpoint',
     'convert_official_wecromcl_checkpoint', 'convert_official_oclip_state_dict',
     'official_oclip_key_to_ours', 'official_resnet_depth', 'AUTHORS_ALPHABET',
     'AUTHORS_DICT_FILE', 'convert_official_wecromcl_state_dict',

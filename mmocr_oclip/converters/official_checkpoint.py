@@ -195,6 +195,24 @@ def build_model(config, dict_file=None, cfg_options=None):
     return MODELS.build(cfg.model)
 
 
+def conversion_argument_parser(description, model_name, config_help):
+    """The command line of a converter tool: ``SRC DST [--config CONFIG]
+    [--cfg-options KEY=VALUE ...]`` (a tool adds its own options)."""
+    import argparse
+
+    from mmengine.config import DictAction
+
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument('src', help="the authors' checkpoint")
+    parser.add_argument('dst', help=f'{model_name} checkpoint to write')
+    parser.add_argument('--config', help=config_help)
+    parser.add_argument('--cfg-options',
+                        nargs='+',
+                        action=DictAction,
+                        help='override config settings, key=value')
+    return parser
+
+
 def packaged_config(path):
     """The config ``path`` (relative to ``configs/``) as installed with the
     package (``mmocr_oclip/.mim/configs``, where ``mim`` finds it)."""
