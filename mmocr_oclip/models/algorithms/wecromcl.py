@@ -78,9 +78,9 @@ class WeCromCL(BaseImageTextPretrainer):
         mask_false_negatives (bool): Mask the other images' positives that
             are also words of this image (see :meth:`false_negatives`).
             Defaults to False (the authors').
-        channels_last, compile_backbone: speed options (same function, same
-            keys), see :class:`BaseImageTextPretrainer`. Default to False.
-        data_preprocessor, init_cfg: MMEngine's.
+        channels_last, compile_backbone, data_preprocessor, init_cfg: as
+            :class:`BaseImageTextPretrainer` (the speed options default to
+            False).
     """
 
     def __init__(self,
