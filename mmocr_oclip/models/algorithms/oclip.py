@@ -5,7 +5,8 @@ import torch
 from mmengine.structures import InstanceData
 from mmocr.registry import MODELS
 
-from mmocr_oclip.models.utils.similarity import pairwise_cosine_logits
+from mmocr_oclip.models.utils.similarity import (global_pairwise_cosine_logits,
+                                                 pairwise_cosine_logits)
 from mmocr_oclip.models.utils.valid_grid_mask import valid_grid_mask
 from .base_image_text_pretrainer import BaseImageTextPretrainer
 
@@ -38,7 +39,8 @@ class OCLIP(BaseImageTextPretrainer):
         decoder (dict, optional): Visual-textual decoder config;
             ``num_classes`` defaults to the tokenizer's ``vocab_size``.
         tokenizer (dict): :class:`CharacterTokenizer` config.
-        loss_contrastive (dict): Contrastive loss config.
+        loss_contrastive (dict): Contrastive loss config; it takes the
+            logits of :meth:`contrastive_logits`.
         loss_mask (dict): Masked-character classification loss config.
         mask_prob (float): Probability that a word gets a masked character.
             Defaults to 1.0 (every word, as the paper).
@@ -54,6 +56,16 @@ class OCLIP(BaseImageTextPretrainer):
             words. None: the mean over the image's real words only. Defaults
             to None; the configs set the authors' 32 (the pipeline's
             ``max_instances``).
+        gather_with_grad (bool): How the contrastive logits reach the
+            global batch in distributed training (see
+            :func:`global_pairwise_cosine_logits`): False, the authors' way,
+            every rank computes the whole global batch's loss with gradient
+            to its own features only, so the contrastive loss weighs 1/W
+            against the per-rank masked-character loss after DDP's
+            averaging; True, every rank its own images' and texts' rows
+            against the global batch with gradient to all, so that training
+            equals training on the global batch in one process. Defaults to
+            False.
         channels_last, compile_backbone: speed options (same function, same
             keys), see :class:`BaseImageTextPretrainer`. Default to False.
         data_preprocessor, init_cfg: MMEngine's.
@@ -71,6 +83,7 @@ class OCLIP(BaseImageTextPretrainer):
                  init_logit_scale=math.log(1 / 0.07),
                  max_logit_scale=None,
                  text_slots=None,
+                 gather_with_grad=False,
                  channels_last=False,
                  compile_backbone=False,
                  data_preprocessor=None,
@@ -85,6 +98,7 @@ class OCLIP(BaseImageTextPretrainer):
                          compile_backbone, data_preprocessor, init_cfg)
         self.mask_prob = mask_prob
         self.text_slots = text_slots
+        self.gather_with_grad = gather_with_grad
 
     def complete_head_cfg(self, name, cfg):
         """The decoder's ``num_classes`` defaults to the tokenizer's
@@ -166,6 +180,17 @@ class OCLIP(BaseImageTextPretrainer):
         empty_slots = (self.text_slots - counts).unsqueeze(1).to(embeds.dtype)
         return (sums + empty_slots * empty) / self.text_slots
 
+    def contrastive_logits(self, image_embeds, text_embeds):
+        """(B, G) or (G, G) logits of images against texts across ranks (see
+        ``gather_with_grad``), :meth:`scale` times the cosine.
+
+        Args:
+            image_embeds (Tensor): (B, E) this rank's image embeddings.
+            text_embeds (Tensor): (B, E) their texts' embeddings.
+        """
+        return global_pairwise_cosine_logits(image_embeds, text_embeds, self.scale(),
+                                             self.gather_with_grad)
+
     def decode(self, texts, image_tokens, valid):
         """Character logits (M, V) per word, and attention maps (M, h * w)."""
         num_images = valid.size(0)
@@ -188,8 +213,9 @@ class OCLIP(BaseImageTextPretrainer):
         feats = self.extract_feat(inputs, data_samples)
         texts = self.encode_texts(data_samples)
         scale = self.scale()
-        losses = dict(loss_contrastive=self.loss_contrastive(
-            feats['image_embeds'], self.image_text_embeds(texts), scale),
+        logits = self.contrastive_logits(feats['image_embeds'],
+                                         self.image_text_embeds(texts))
+        losses = dict(loss_contrastive=self.loss_contrastive(logits),
                       logit_scale=scale.detach())
         if self.decoder is not None:
             logits, _ = self.decode(texts, feats['image_tokens'], feats['valid'])

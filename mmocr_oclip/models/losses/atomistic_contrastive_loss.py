@@ -5,7 +5,7 @@ from mmengine.dist import all_gather
 from mmocr.registry import MODELS
 from torch import nn
 
-from mmocr_oclip.models.utils.gather import all_gather_with_grad, global_targets
+from mmocr_oclip.models.utils.gather import global_targets, text_to_image_logits
 
 
 @MODELS.register_module()
@@ -17,12 +17,14 @@ class AtomisticContrastiveLoss(nn.Module):
     positives of all ranks and its N negatives. Image->text: cross-entropy over
     ``[pos_logits | neg_logits]`` with target g. Text->image: the positive of
     image g against all G images, cross-entropy over column g of the gathered
-    (with gradient) ``pos_logits``. Loss = (i2t + t2i) / 2. False negatives
-    (column j is the positive of another image but also a word of image b)
-    are set to -inf in both directions; the target is never masked (see
-    :meth:`false_negatives`, which builds the mask from word hashes). As with
-    :class:`ImageTextContrastiveLoss`, the rank-averaged loss and DDP-averaged
-    gradients equal those of the global batch in one process.
+    (with gradient) ``pos_logits`` (:func:`text_to_image_logits`).
+    Loss = (i2t + t2i) / 2. False negatives (column j is the positive of
+    another image but also a word of image b) are set to -inf in both
+    directions; the target is never masked (see :meth:`false_negatives`,
+    which builds the mask from word hashes). As with
+    :class:`ImageTextContrastiveLoss` on (B, G) logits, the rank-averaged
+    loss and DDP-averaged gradients equal those of the global batch in one
+    process.
 
     Args:
         loss_weight (float): Multiplier. Defaults to 1.0.
@@ -48,9 +50,7 @@ class AtomisticContrastiveLoss(nn.Module):
         own = F.one_hot(targets, pos_logits.size(1)).bool()
         pos_logits = pos_logits.masked_fill(false_negatives & ~own, float('-inf'))
         loss_i2t = F.cross_entropy(torch.cat([pos_logits, neg_logits], dim=1), targets)
-        # (G, G) global images x global positives; this rank's columns
-        all_pos = all_gather_with_grad(pos_logits)
-        loss_t2i = F.cross_entropy(all_pos[:, targets].t(), targets)
+        loss_t2i = F.cross_entropy(text_to_image_logits(pos_logits), targets)
         return self.loss_weight * (loss_i2t + loss_t2i) / 2
 
     @staticmethod

@@ -1,69 +1,58 @@
-"""Symmetric image-text InfoNCE loss (CLIP), gathered across ranks."""
+"""Symmetric image-text InfoNCE loss (CLIP) over a global batch's logits."""
 import torch
 import torch.nn.functional as F
 from mmocr.registry import MODELS
 from torch import nn
 
-from mmocr_oclip.models.utils.gather import (all_gather_own_grad, all_gather_with_grad,
-                                             global_targets)
-from mmocr_oclip.models.utils.similarity import pairwise_cosine_logits
+from mmocr_oclip.models.utils.gather import global_targets, text_to_image_logits
 
 
 @MODELS.register_module()
 class ImageTextContrastiveLoss(nn.Module):
-    """CLIP's contrastive loss between paired image and text embeddings.
+    """CLIP's contrastive loss between paired images and texts.
 
-    ``logits = scale * cos(I, T)`` for every image-text pair
-    (:func:`pairwise_cosine_logits`, in fp32); the loss is the
-    mean of the image->text and text->image cross-entropies whose targets are
-    the pairs. One process: the loss of its batch. Distributed training, two
-    ways (equal values, gradients W times apart with W ranks):
+    The input is the logits ``scale * cos(I, T)`` of the algorithm's global
+    batch (:func:`global_pairwise_cosine_logits`, which gathers across ranks);
+    the loss is the mean of the image->text and text->image cross-entropies
+    whose targets are the pairs. Two shapes, the two ways of gathering:
 
-    - ``gather_with_grad=False`` (the authors' oCLIP, open_clip's default): every
-      rank gathers all ranks' embeddings without gradient but for its own,
-      and computes the loss of the whole global batch; after DDP's averaging
-      the encoders get 1/W of the global batch's gradient (the temperature all
-      of it), so the contrastive loss weighs 1/W against a per-rank loss such
-      as the masked-character loss.
-    - ``gather_with_grad=True``: each rank scores its own images against the
-      texts of all ranks and its own texts against all images, gathered with
-      gradient, so that (with DDP's averaging) training equals training on the
-      global batch in one process.
+    - (G, G), every image of the global batch against every text (the
+      authors' oCLIP: gathered without gradient but for this rank's slice):
+      the loss of the whole global batch, on every rank; after DDP's
+      averaging the encoders get 1/W of its gradient with W ranks.
+    - (B, G) with B < G, this rank's images against all texts (gathered with
+      gradient): the image->text rows of this rank, and its texts against
+      all images (:func:`text_to_image_logits`), so that the rank-averaged
+      loss and gradients equal those of the global batch in one process.
+
+    One process: (B, B), the loss of its batch.
 
     Args:
         loss_weight (float): Multiplier. Defaults to 1.0.
-        gather_with_grad (bool): see above. Defaults to False.
     """
 
-    def __init__(self, loss_weight=1.0, gather_with_grad=False):
+    def __init__(self, loss_weight=1.0):
         super().__init__()
         self.loss_weight = loss_weight
-        self.gather_with_grad = gather_with_grad
 
-    def forward(self, image_embeds, text_embeds, logit_scale):
-        """Loss of B local pairs.
+    def forward(self, logits):
+        """Loss of the image-text pairs.
 
         Args:
-            image_embeds (Tensor): (B, E) image embeddings.
-            text_embeds (Tensor): (B, E) text embeddings, row i paired with
-                image i.
-            logit_scale (Tensor): scalar, the (already exponentiated) scale.
+            logits (Tensor): (G, G) or (B, G) images (rows) against the texts
+                of the global batch (columns, rank order); row i's pair is
+                column i, or column ``rank * B + i`` for (B, G).
 
         Returns:
             Tensor: scalar loss.
         """
-        if self.gather_with_grad:
-            all_images = all_gather_with_grad(image_embeds)
-            all_texts = all_gather_with_grad(text_embeds)
-            targets = global_targets(image_embeds.size(0), image_embeds.device)
-            logits_i2t = pairwise_cosine_logits(image_embeds, all_texts, logit_scale)
-            logits_t2i = pairwise_cosine_logits(text_embeds, all_images, logit_scale)
+        num_rows, num_cols = logits.shape
+        if num_rows == num_cols:
+            targets = torch.arange(num_rows, device=logits.device)
+            logits_t2i = logits.t()
         else:
-            all_images = all_gather_own_grad(image_embeds)
-            all_texts = all_gather_own_grad(text_embeds)
-            targets = torch.arange(all_images.size(0), device=image_embeds.device)
-            logits_i2t = pairwise_cosine_logits(all_images, all_texts, logit_scale)
-            logits_t2i = logits_i2t.t()
-        loss_i2t = F.cross_entropy(logits_i2t, targets)
+            targets = global_targets(num_rows, logits.device)
+            logits_t2i = text_to_image_logits(logits)
+        loss_i2t = F.cross_entropy(logits, targets)
         loss_t2i = F.cross_entropy(logits_t2i, targets)
         return self.loss_weight * (loss_i2t + loss_t2i) / 2

@@ -51,6 +51,15 @@ def all_gather_own_grad(tensor):
     return torch.cat(gathered)
 
 
+def text_to_image_logits(logits):
+    """(B, G) logits of this rank's B texts against all G images, from ``logits``
+    (B, G) of this rank's B images against all G texts (columns in rank order):
+    the rows of all ranks are gathered with gradient and this rank's columns
+    transposed. With one process it is ``logits.t()``."""
+    targets = global_targets(logits.size(0), logits.device)
+    return all_gather_with_grad(logits)[:, targets].t()
+
+
 def global_targets(num, device=None):
     """(num,) long: the global indices ``rank * num + [0, num)`` of this rank's
     ``num`` samples in a batch gathered with :func:`all_gather_with_grad`."""

@@ -9,6 +9,8 @@ import torch
 import torch.distributed as dist
 
 from mmocr_oclip.models.losses import ImageTextContrastiveLoss
+from mmocr_oclip.models.utils.similarity import (global_pairwise_cosine_logits,
+                                                 pairwise_cosine_logits)
 from helpers.processes import init_gloo, spawn_gloo
 
 WORLD = 2
@@ -34,7 +36,10 @@ def run_rank(rank, out_dir, with_grad):
     image = images[local].clone().requires_grad_()
     text = texts[local].clone().requires_grad_()
     scale = torch.tensor(10.0, requires_grad=True)
-    loss = ImageTextContrastiveLoss(gather_with_grad=with_grad)(image, text, scale)
+    logits = global_pairwise_cosine_logits(image, text, scale, with_grad)
+    assert logits.shape == ((BATCH, WORLD * BATCH) if with_grad else
+                            (WORLD * BATCH, WORLD * BATCH))
+    loss = ImageTextContrastiveLoss()(logits)
     loss.backward()
     torch.save(
         dict(loss=loss.detach(),
@@ -49,7 +54,7 @@ def single_process():
     images.requires_grad_()
     texts.requires_grad_()
     scale = torch.tensor(10.0, requires_grad=True)
-    loss = ImageTextContrastiveLoss()(images, texts, scale)
+    loss = ImageTextContrastiveLoss()(pairwise_cosine_logits(images, texts, scale))
     loss.backward()
     return loss, images.grad, texts.grad, scale.grad
 

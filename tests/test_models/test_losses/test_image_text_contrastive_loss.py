@@ -7,6 +7,7 @@ import torch
 import torch.nn.functional as F
 
 from mmocr_oclip.models import ImageTextContrastiveLoss
+from mmocr_oclip.models.utils.similarity import global_pairwise_cosine_logits
 
 
 def test_contrastive_loss_hand_computed():
@@ -19,8 +20,11 @@ def test_contrastive_loss_hand_computed():
     col0 = -math.log(math.exp(1.2) / (math.exp(1.2) + math.exp(1.6)))
     col1 = -math.log(math.exp(2) / (math.exp(0) + math.exp(2)))
     expected = ((row0 + row1) / 2 + (col0 + col1) / 2) / 2
-    loss = ImageTextContrastiveLoss(loss_weight=0.5)(image, text, scale)
-    assert loss.item() == pytest.approx(0.5 * expected, rel=1e-6)
+    for with_grad in (False, True):  # one process: the same (2, 2) logits
+        logits = global_pairwise_cosine_logits(image, text, scale, with_grad)
+        assert torch.allclose(logits, 2 * torch.tensor([[.6, 0], [.8, 1]]))
+        loss = ImageTextContrastiveLoss(loss_weight=0.5)(logits)
+        assert loss.item() == pytest.approx(0.5 * expected, rel=1e-6)
 
 
 def test_softmax_ce_matches_masked_character_loss():
