@@ -3,7 +3,7 @@ VENV ?= $(CURDIR)/.venv
 PY := $(VENV)/bin/python
 export PATH := $(VENV)/bin:$(PATH)
 
-.PHONY: install demo test test-fast lint format transfer-study wecromcl-study \
+.PHONY: install demo test test-fast lint format docs transfer-study wecromcl-study \
 	anchor-points-example
 
 install:
@@ -36,6 +36,16 @@ test: install lint
 
 test-fast: install
 	$(PY) -m pytest -q -m "not slow"
+
+# The documentation (docs/en, set up in docs/en/conf.py) as HTML in docs/en/_build/html,
+# warnings as errors. Its requirements go into the venv here, not with `make install`;
+# the checks of the pages' links, paths and command lines are tests (tests/test_docs).
+DOCS_OUT ?= docs/en/_build/html
+docs: install
+	$(PY) -m pip --disable-pip-version-check install -q -r requirements/docs.txt \
+	  -c requirements/constraints.txt
+	$(PY) -m sphinx -W --keep-going -E -q -b html docs/en $(DOCS_OUT)
+	@echo "[docs] built: $(DOCS_OUT)/index.html"
 
 lint: install
 	$(PY) -m flake8 mmocr_oclip tools tests configs scripts projects setup.py

@@ -8,6 +8,8 @@
 - :mod:`helpers.authors_oclip`, :mod:`helpers.authors_wecromcl`: the authors'
   checkpoint layouts
 - :mod:`helpers.anchor_points`: anchor-point models and images
+- :mod:`helpers.docs`: the documentation's checks (links, paths, command lines),
+  with :mod:`helpers.tool_options` reading the tools' flags
 """
 import os.path as osp
 import sys
