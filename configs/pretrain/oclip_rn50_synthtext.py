@@ -1,6 +1,7 @@
 # oCLIP pre-training of the CLIP ResNet-50 on SynthText, the paper's setting
 # (Xue et al., ECCV 2022): 512x512 RandomResizedCrop (scale 0.95-1.0, bicubic),
-# up to 32 words per image re-sampled every epoch, batch 64 per GPU x 4 GPUs.
+# up to 32 words per image (one random subset per image, the same every epoch), batch
+# 64 per GPU x 4 GPUs (global 256), AdamW, mixed precision (--amp) as the authors.
 #   python tools/dataset_converters/synthtext.py data/synthtext/gt.mat \
 #       data/synthtext/textspotting_train.json --img-prefix imgs
 #   mim train mmocr_oclip configs/pretrain/oclip_rn50_synthtext.py \
