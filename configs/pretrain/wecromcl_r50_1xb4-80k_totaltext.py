@@ -5,7 +5,8 @@
 #       load_from=work_dirs/wecromcl_r50_1xb16-200k_synthtext/iter_200000.pth
 #   mim test mmocr_oclip configs/pretrain/wecromcl_r50_1xb4-80k_totaltext.py \
 #       --checkpoint work_dirs/wecromcl_r50_1xb4-80k_totaltext/iter_80000.pth
-# Anchor-point pseudo labels: tools/wecromcl_anchor_points.py (README).
+# Anchor-point pseudo labels: tools/wecromcl_anchor_points.py
+# (docs/en/user_guides/anchor_points.md).
 _base_ = ['_base_/wecromcl_finetune.py', '_base_/datasets/totaltext.py']
 
 # short side 896, long side unbounded

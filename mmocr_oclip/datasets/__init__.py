@@ -14,7 +14,8 @@ from .transforms import PackOCLIPInputs, RandomShortSideResize, SampleTextInstan
 from .wecromcl_collate import wecromcl_collate
 from .word_hash import word_hash, word_hashes
 
-# README's Python API of the renderer, served from the preparers when used
+# the renderer's Python API (docs/en/user_guides/dataset_preparation.md), served from
+# the preparers when used
 _RENDERING_NAMES = ('SyntheticTextRenderer', 'render_dataset')
 
 __all__ = [
