@@ -28,8 +28,10 @@ from its last checkpoint):
 4. ``report``: ``results.md`` / ``results.json`` (mean +- sd per initialisation,
    per-seed rows, each pre-training against the random init of its backbone and 2 sd
    of the seeds, the pre-trainings' own scores on the held-out rendered images),
-   ``curves.png`` (held-out hmean and training loss against iteration) and
-   ``settings.json`` (every setting; the exact configs are in ``configs/``).
+   ``curves.png`` (held-out hmean and training loss against iteration, one colour
+   per initialisation, each seed a thin line and the mean over seeds a thick one,
+   titled with the model, the data and the scored split) and ``settings.json``
+   (every setting; the exact configs are in ``configs/``).
 
 Without ``--test-ann`` the last ``num_heldout`` images of ``--train-ann`` are held out
 (never trained on). ``--scale gpu`` gives a larger setting for GPU machines.
@@ -470,6 +472,108 @@ def pretrain_scores(checkpoint):
     return scores
 
 
+# the legend's name of each initialisation (the backbone it initialises) and its colour
+INIT_LABELS = dict(random='random init (CLIP ResNet-50)',
+                   oclip='oCLIP pre-training (CLIP ResNet-50)',
+                   random_resnet='random init (MMDet ResNet-50)',
+                   wecromcl='WeCromCL pre-training (MMDet ResNet-50)')
+INIT_COLOURS = dict(random='tab:gray',
+                    oclip='tab:blue',
+                    random_resnet='black',
+                    wecromcl='tab:orange')
+# path fragments -> the public benchmark's name, for the pictures' titles
+KNOWN_DATA = (('totaltext', 'Total-Text'), ('total_text', 'Total-Text'),
+              ('icdar2015', 'ICDAR 2015'), ('ctw1500', 'CTW1500'))
+
+
+def data_name(ann_file):
+    """The name of the set ``ann_file`` belongs to, for a picture's title: a
+    known benchmark's name where its path says so, else its folder's name."""
+    path = osp.abspath(ann_file).lower()
+    for fragment, name in KNOWN_DATA:
+        if fragment in path:
+            return name
+    return osp.basename(osp.dirname(osp.abspath(ann_file)))
+
+
+def figure_title(args, s):
+    """Model, data and what is compared, in words: the first line of the
+    learning-curve picture's title."""
+    return (f'PSENet (ResNet-50 backbones at base width {s["width"]}, '
+            f'{s["img_size"]} px) fine-tuned on {args.num_train:,} '
+            f'{data_name(args.train_ann)} images, by backbone initialisation')
+
+
+def split_description(args):
+    """What the hmean is scored on, in words."""
+    if args.test_ann:
+        return (f'{data_name(args.test_ann)} '
+                f'{osp.basename(args.test_ann)}')
+    return (f'the last {args.num_heldout:,} images of the {data_name(args.train_ann)} '
+            'annotation, never trained on')
+
+
+def mean_curve(series):
+    """(x, mean y) at the x values every series of ``series`` (lists of (x, y))
+    has."""
+    common = set.intersection(*({x for x, _ in points} for points in series))
+    return [(x, statistics.fmean(dict(points)[x] for points in series))
+            for x in sorted(common)]
+
+
+def curves_figure(curves, iters_per_epoch, title, split):
+    """The learning curves of a report as a matplotlib Figure: held-out hmean
+    (left) and training loss (right) against fine-tuning iteration, one colour
+    per initialisation, each seed a thin line and the mean over the seeds a
+    thick one; the title names the model and data (``title``) and the scored
+    split (``split``).
+
+    Args:
+        curves (dict): ``{(init, seed): (val, loss)}`` as :func:`val_rows`
+            reads them: ``val`` a list of ``(epoch, metrics)``, ``loss`` a list
+            of ``(iteration, loss)``.
+        iters_per_epoch (int): iterations of one fine-tuning epoch (the
+            validations are drawn at ``epoch * iters_per_epoch``).
+    """
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
+    fig, (ax_h, ax_l) = plt.subplots(1, 2, figsize=(12, 5.2), layout='constrained')
+    handles = []
+    for init in [i for i in INITS if any(k[0] == i for k in curves)]:
+        seeds = sorted(seed for i, seed in curves if i == init)
+        colour = INIT_COLOURS[init]
+        hmeans = [[(e * iters_per_epoch, m['icdar/hmean'])
+                   for e, m in curves[(init, seed)][0]] for seed in seeds]
+        losses = [curves[(init, seed)][1] for seed in seeds]
+        for ax, series in ((ax_h, hmeans), (ax_l, losses)):
+            for points in series:
+                ax.plot(*zip(*points), color=colour, linewidth=0.8, alpha=0.45)
+        ax_h.plot(*zip(*mean_curve(hmeans)), 'o-', color=colour, linewidth=2.5)
+        ax_l.plot(*zip(*mean_curve(losses)), color=colour, linewidth=2.5)
+        handles.append(
+            Line2D([], [],
+                   color=colour,
+                   linewidth=2.5,
+                   label=f'{INIT_LABELS[init]}: mean of {len(seeds)} '
+                   f'seed{"s" if len(seeds) > 1 else ""} '
+                   f'({", ".join(map(str, seeds))})'))
+    handles.append(
+        Line2D([], [], color='0.4', linewidth=0.8, label='thin lines: one seed each'))
+    ax_h.set(xlabel='fine-tuning iteration',
+             ylabel='held-out hmean (HmeanIOUMetric, IoU 0.5)',
+             title='held-out hmean')
+    ax_l.set(xlabel='fine-tuning iteration',
+             ylabel='training loss (PSENet)',
+             title='training loss')
+    for ax in (ax_h, ax_l):
+        ax.grid(alpha=0.3)
+    fig.suptitle(f'{title}\nheld-out hmean scored on {split}', fontsize=11)
+    fig.legend(handles=handles, loc='outside lower center', ncol=3, fontsize=8)
+    return fig
+
+
 def report_stage(args, s, out, runs, checkpoints):
     """results.md / results.json / curves.png from the finished runs."""
     import matplotlib
@@ -534,29 +638,10 @@ def report_stage(args, s, out, runs, checkpoints):
     with open(osp.join(out, 'results.md'), 'w') as f:
         f.write('\n'.join(lines) + '\n')
     write_json(osp.join(out, 'results.json'), summary)
-    fig, (ax_h, ax_l) = plt.subplots(1, 2, figsize=(11, 4))
-    colours = dict(random='tab:gray',
-                   oclip='tab:blue',
-                   random_resnet='black',
-                   wecromcl='tab:orange')
-    for (init, seed), (val, loss) in sorted(curves.items()):
-        ax_h.plot([e * iters_per_epoch for e, _ in val],
-                  [m['icdar/hmean'] for _, m in val],
-                  'o-',
-                  color=colours[init],
-                  alpha=0.8,
-                  label=f'{init} s{seed}')
-        ax_l.plot([i for i, _ in loss], [v for _, v in loss],
-                  color=colours[init],
-                  alpha=0.6,
-                  label=f'{init} s{seed}')
-    ax_h.set(xlabel='iteration', ylabel='held-out hmean', title='held-out hmean')
-    ax_l.set(xlabel='iteration', ylabel='training loss', title='training loss')
-    for ax in (ax_h, ax_l):
-        ax.grid(alpha=0.3)
-        ax.legend(fontsize=6, ncol=2)
-    fig.tight_layout()
+    fig = curves_figure(curves, iters_per_epoch, figure_title(args, s),
+                        split_description(args))
     fig.savefig(osp.join(out, 'curves.png'), dpi=100)
+    plt.close(fig)
     print('\n'.join(lines))
     print(f'[study] {osp.join(out, "results.md")}, {osp.join(out, "curves.png")}')
 

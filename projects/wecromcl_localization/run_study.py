@@ -345,6 +345,99 @@ def real_results(out, args):
     return rows
 
 
+def describe_data(name):
+    """A rendered set in words, e.g. '20 made-up words, 2-3 per 192x192 image'."""
+    spec = DATA_SETS[name]
+    low, high = spec['words_per_image']
+    return f'{spec["pseudo_words"]} made-up words, {low}-{high} per 192x192 image'
+
+
+def describe_variant(variant):
+    """A variant's model in words: the authors' model, or what is added to it."""
+    options = VARIANTS[variant]['options']
+    added = [
+        name for name, opts in (('in-image word loss', IN_IMAGE),
+                                ('mean over real characters', OUR_TEXT_MEAN))
+        if set(opts) <= set(options)
+    ]
+    return 'the authors\' model' + ''.join(f' + {a}' for a in added)
+
+
+def figure_title(args):
+    """Model, training data, held-out split and what iteration 0 is, in words:
+    the learning-curve picture's title."""
+    sets = sorted({VARIANTS[v]['data'] for v in args.variants})
+    data = describe_data(sets[0]) if len(sets) == 1 else 'each variant\'s set (legend)'
+    start = (f'iteration 0: the start model {osp.basename(args.init_from)}'
+             if args.init_from else 'iteration 0: random initialisation')
+    return (f'WeCromCL stage 1 (the demo\'s width-16 model), {args.iters:,} '
+            f'iterations on {args.num_train:,} rendered images ({data})\n'
+            f'scored on 64 held-out rendered images of the same words; {start}')
+
+
+def mean_curve(series):
+    """(x, mean y) at the x values every series of ``series`` (lists of (x, y))
+    has."""
+    common = set.intersection(*({x for x, _ in points} for points in series))
+    return [(x, statistics.fmean(dict(points)[x] for points in series))
+            for x in sorted(common)]
+
+
+def curves_figure(curves, title):
+    """The learning curves of a report as a matplotlib Figure: held-out
+    inside-H (left) and own-word rate (right) against iteration, one colour per
+    variant, each seed a thin line and the mean over the seeds a thick one.
+
+    Args:
+        curves (dict): ``{(variant, seed): [(iteration, metrics), ...]}``,
+            ``metrics`` holding :data:`METRICS`.
+        title (str): the picture's title (:func:`figure_title`).
+    """
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
+    short = dict(zip(METRICS, ('inside-H', 'own-word rate', 'nearest H')))
+    explain = {
+        METRICS[0]: 'inside-H (peak inside the word\'s own polygon)',
+        METRICS[1]: 'own-word rate (images with >= 2 words)'
+    }
+    fig, axes = plt.subplots(1, 2, figsize=(12, 5.2), layout='constrained')
+    variants = list(dict.fromkeys(v for v, _ in curves))
+    sets = {VARIANTS[v]['data'] for v in variants}
+    handles = []
+    for k, variant in enumerate(variants):
+        colour = f'C{k % 10}'
+        seeds = sorted(seed for v, seed in curves if v == variant)
+        for ax, key in zip(axes, METRICS[:2]):
+            series = [[(s, m[key]) for s, m in curves[(variant, seed)]]
+                      for seed in seeds]
+            for points in series:
+                ax.plot(*zip(*points), color=colour, linewidth=0.8, alpha=0.45)
+            ax.plot(*zip(*mean_curve(series)), 'o-', color=colour, linewidth=2.5)
+        data = (f' on {describe_data(VARIANTS[variant]["data"])}'
+                if len(sets) > 1 else '')
+        handles.append(
+            Line2D([], [],
+                   color=colour,
+                   linewidth=2.5,
+                   label=f'{variant} ({describe_variant(variant)}){data}: '
+                   f'mean of {len(seeds)} '
+                   f'seed{"s" if len(seeds) > 1 else ""} '
+                   f'({", ".join(map(str, seeds))})'))
+    handles.append(
+        Line2D([], [], color='0.4', linewidth=0.8, label='thin lines: one seed each'))
+    for ax, key in zip(axes, METRICS[:2]):
+        ax.set(xlabel='training iteration',
+               ylabel=f'held-out {explain[key]}',
+               title=f'held-out {short[key]}',
+               ylim=(0, 1))
+        ax.grid(alpha=0.3)
+    fig.suptitle(title, fontsize=11)
+    fig.legend(handles=handles, loc='outside lower center', ncol=3, fontsize=8)
+    return fig
+
+
 def report_stage(out, args):
     """results.md / results.json / curves.png of the finished runs."""
     import matplotlib
@@ -361,8 +454,7 @@ def report_stage(out, args):
         ' | best inside-H (iter) |' + (' start |' if args.init_from else ''),
         '| --- ' * (8 if args.init_from else 7) + '|'
     ]
-    results = {}
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+    results, curves = {}, {}
     for variant in args.variants:
         start = test_scores(osp.join(out, 'runs', f'{variant}_start'))
         if args.init_from and start is None:
@@ -376,11 +468,8 @@ def report_stage(out, args):
             finals.append(curve[-1][1])
             inits.append(init)
             best.append(max(curve, key=lambda r: r[1][METRICS[0]]))
-            for ax, key in zip(axes, METRICS[:2]):
-                ax.plot([0] + [s for s, _ in curve],
-                        [init[key]] + [m[key] for _, m in curve],
-                        'o-',
-                        label=f'{variant} s{seed}')
+            # iteration 0: the model every run starts from
+            curves[(variant, seed)] = [(0, start if args.init_from else init)] + curve
         if not finals:
             continue
         mean = {k: statistics.fmean(m[k] for m in finals) for k in METRICS}
@@ -411,11 +500,7 @@ def report_stage(out, args):
                          ' | '.join(f'{scores[k]:.3f}' for k in METRICS) + ' |')
             results.setdefault(variant, {}).setdefault('real', []).append(
                 dict(seed=seed, start=start, **scores))
-    for ax, key in zip(axes, METRICS[:2]):
-        ax.set(xlabel='iteration', ylabel=short[key], title=f'held-out {short[key]}')
-        ax.grid(alpha=0.3)
-        ax.legend(fontsize=7)
-    fig.tight_layout()
+    fig = curves_figure(curves, figure_title(args))
     fig.savefig(osp.join(out, 'curves.png'), dpi=100)
     plt.close(fig)
     with open(osp.join(out, 'results.md'), 'w') as f:

@@ -175,3 +175,94 @@ def test_study_end_to_end_and_resumable(real, tmp_path, capsys):
     assert 'epoch_1.pth exists, keeping it' in printed
     assert printed.count('iter_2.pth exists, keeping it') == 2
     assert printed.count('finished, keeping it') == 8
+
+
+def write_finetune_run(work_dir, hmeans, losses, epochs):
+    """A finished fine-tuning run as the report reads it: ``epoch_<epochs>.pth``
+    and one run folder whose scalars.json holds a validation per epoch and the
+    logged training losses."""
+    folder = work_dir / '20260101_000000' / 'vis_data'
+    folder.mkdir(parents=True)
+    rows = [dict(loss=v, iter=i) for i, v in losses]
+    rows += [{
+        'icdar/hmean': h,
+        'icdar/precision': h + 0.1,
+        'icdar/recall': h - 0.05,
+        'step': e
+    } for e, h in enumerate(hmeans, 1)]
+    (folder / 'scalars.json').write_text('\n'.join(map(json.dumps, rows)) + '\n')
+    (work_dir / f'epoch_{epochs}.pth').write_bytes(b'')
+
+
+def test_report_picture_titles_legend_and_mean_lines(tmp_path, monkeypatch):
+    """curves.png of a report built from synthetic runs: a title naming the model,
+    the data and the scored split, one colour per initialisation, a thin line
+    per seed and a thick mean line, and a legend naming each initialisation."""
+    out = tmp_path / 'study'
+    args = study.parse_args([
+        str(out), '--train-ann', '/data/totaltext_train/textspotting_train.json',
+        '--num-train', '100', '--num-heldout', '20', '--seeds', '0', '1', '2',
+        '--inits', 'random_resnet', 'wecromcl', '--set', 'finetune_epochs=2',
+        'finetune_batch=10'
+    ])
+    s = study.settings_of(args)
+    runs = {}
+    for init, offset in (('random_resnet', 0.0), ('wecromcl', 0.02)):
+        for seed in args.seeds:
+            work_dir = out / 'runs' / f'psenet_{init}_s{seed}'
+            hmeans = [0.05 + offset + 0.01 * seed, 0.10 + offset + 0.01 * seed]
+            write_finetune_run(work_dir, hmeans, [(5, 0.6), (10, 0.5), (15, 0.4)], 2)
+            runs[(init, seed)] = str(work_dir)
+    drawn = []
+
+    def keep(*a, **k):
+        drawn.append(study_curves_figure(*a, **k))
+        return drawn[-1]
+
+    study_curves_figure = study.curves_figure
+    monkeypatch.setattr(study, 'curves_figure', keep)
+    study.report_stage(args, s, str(out), runs, dict(oclip='none', wecromcl='none'))
+    assert (out / 'curves.png').stat().st_size > 0
+    fig, = drawn
+    title = fig.get_suptitle()
+    assert 'PSENet' in title and 'ResNet-50' in title
+    assert 'fine-tuned on 100 Total-Text images' in title
+    assert 'the last 20 images' in title and 'never trained on' in title
+    ax_h, ax_l = fig.axes
+    assert ax_h.get_ylabel().startswith('held-out hmean')
+    assert ax_l.get_ylabel().startswith('training loss')
+    assert ax_h.get_xlabel() == ax_l.get_xlabel() == 'fine-tuning iteration'
+    # 3 thin seed lines + 1 thick mean line per initialisation, on both panels
+    for ax in (ax_h, ax_l):
+        lines = ax.get_lines()
+        assert len(lines) == 2 * (3 + 1)
+        widths = sorted(line.get_linewidth() for line in lines)
+        assert widths[:6] == [0.8] * 6 and widths[6:] == [2.5, 2.5]
+        # one colour per initialisation
+        assert len({line.get_color() for line in lines}) == 2
+    # the thick hmean line is the mean over the seeds, at epoch * iterations
+    mean, = [
+        line for line in ax_h.get_lines()
+        if line.get_linewidth() == 2.5 and line.get_color() == 'tab:orange'
+    ]
+    assert list(mean.get_xdata()) == [10, 20]
+    assert list(mean.get_ydata()) == pytest.approx([0.08, 0.13])
+    legend, = fig.legends
+    texts = [t.get_text() for t in legend.get_texts()]
+    assert texts == [
+        'random init (MMDet ResNet-50): mean of 3 seeds (0, 1, 2)',
+        'WeCromCL pre-training (MMDet ResNet-50): mean of 3 seeds (0, 1, 2)',
+        'thin lines: one seed each'
+    ]
+
+
+def test_picture_title_names_another_test_set(tmp_path):
+    args = study.parse_args([
+        str(tmp_path), '--train-ann', '/data/my_set/train.json', '--test-ann',
+        '/data/totaltext_test/textdet_test.json'
+    ])
+    s = study.settings_of(args)
+    assert study.figure_title(args, s) == (
+        'PSENet (ResNet-50 backbones at base width 16, 320 px) fine-tuned on 1,051 '
+        'my_set images, by backbone initialisation')
+    assert study.split_description(args) == 'Total-Text textdet_test.json'

@@ -126,6 +126,64 @@ def test_scalars_and_report(tmp_path):
     assert (tmp_path / 'curves.png').stat().st_size > 0
 
 
+def test_report_picture_titles_legend_and_mean_lines(tmp_path, monkeypatch):
+    """curves.png of a report built from synthetic runs: a title naming the
+    model, the training data and the held-out split, one colour per variant, a
+    thin line per seed and a thick mean line, and a legend naming each variant."""
+    args = study.parse_args([
+        str(tmp_path), '--variants', 'paper', 'in_image', '--seeds', '0', '1',
+        '--iters', '400', '--val-every', '200'
+    ])
+    runs = tmp_path / 'runs'
+    for variant, offset in (('paper', 0.0), ('in_image', 0.1)):
+        for seed in (0, 1):
+            write_run(runs / f'{variant}_s{seed}', [
+                dict(step=200, **scores(0.2 + offset, 0.1, 0.4)),
+                dict(step=400, **scores(0.4 + offset + 0.2 * seed, 0.3, 0.8)),
+            ])
+            init = runs / f'{variant}_s{seed}_random_init' / '20260101_000001'
+            os.makedirs(init)
+            (init / '20260101_000001.json').write_text(
+                json.dumps(scores(0.05, 0.04, 0.4)))
+    drawn = []
+    curves_figure = study.curves_figure
+    monkeypatch.setattr(study, 'curves_figure',
+                        lambda *a: drawn.append(curves_figure(*a)) or drawn[-1])
+    study.report_stage(str(tmp_path), args)
+    assert (tmp_path / 'curves.png').stat().st_size > 0
+    fig, = drawn
+    title = fig.get_suptitle()
+    assert title.startswith('WeCromCL stage 1')
+    assert '400 iterations on 640 rendered images' in title
+    assert '20 made-up words, 2-3 per 192x192 image' in title
+    assert '64 held-out rendered images' in title
+    assert 'iteration 0: random initialisation' in title
+    ax_inside, ax_own = fig.axes
+    assert ax_inside.get_ylabel().startswith('held-out inside-H')
+    assert ax_own.get_ylabel().startswith('held-out own-word rate')
+    for ax in fig.axes:
+        assert ax.get_xlabel() == 'training iteration'
+        lines = ax.get_lines()
+        assert len(lines) == 2 * (2 + 1)  # per variant: 2 seeds + the mean
+        assert sorted(line.get_linewidth() for line in lines) == [0.8] * 4 + [2.5] * 2
+        assert len({line.get_color() for line in lines}) == 2
+    # the mean line starts at the random init (iteration 0) and averages the seeds
+    mean = [line for line in ax_inside.get_lines() if line.get_linewidth() == 2.5][1]
+    assert list(mean.get_xdata()) == [0, 200, 400]
+    assert list(mean.get_ydata()) == pytest.approx([0.05, 0.3, 0.6])
+    legend, = fig.legends
+    assert [t.get_text() for t in legend.get_texts()] == [
+        "paper (the authors' model): mean of 2 seeds (0, 1)",
+        "in_image (the authors' model + in-image word loss): mean of 2 seeds (0, 1)",
+        'thin lines: one seed each'
+    ]
+    # a curriculum step starts from the --init-from model: iteration 0 is that
+    args.init_from = str(tmp_path / 'reads_20_words.pth')
+    assert 'iteration 0: the start model reads_20_words.pth' in study.figure_title(args)
+    args.variants = ['paper', 'paper_w100']
+    assert "each variant's set (legend)" in study.figure_title(args)
+
+
 def test_curriculum_step_starts_from_a_trained_model(tmp_path, capsys, monkeypatch):
     with pytest.raises(SystemExit):
         study.parse_args([str(tmp_path), '--init-from', str(tmp_path / 'none.pth')])
