@@ -20,7 +20,7 @@ transfer-study: install
 	  --train-ann $(TOTALTEXT)/textspotting_train.json $(STUDY_ARGS)
 
 # Do WeCromCL's maps find the queried word? (projects/wecromcl_localization/README.md);
-# about 18 minutes per seed on a 2-core CPU
+# about 17 minutes per seed on a 2-core CPU (measured 2026-11-26)
 WSTUDY_DIR ?= work_dirs/wecromcl_study
 WSTUDY_ARGS ?= --variants paper --seeds 0 1 2
 wecromcl-study: install
