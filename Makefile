@@ -48,9 +48,9 @@ docs: install
 	@echo "[docs] built: $(DOCS_OUT)/index.html"
 
 lint: install
-	$(PY) -m flake8 mmocr_oclip tools tests configs scripts projects setup.py
-	$(PY) -m isort --check-only --diff mmocr_oclip tools tests configs projects setup.py
-	$(PY) -m yapf --diff --recursive mmocr_oclip tools tests configs projects setup.py
+	$(PY) -m flake8 mmocr_oclip tools tests configs scripts projects setup.py docs/en/conf.py
+	$(PY) -m isort --check-only --diff mmocr_oclip tools tests configs projects setup.py docs/en/conf.py
+	$(PY) -m yapf --diff --recursive mmocr_oclip tools tests configs projects setup.py docs/en/conf.py
 
 format: install
 	$(PY) -m isort mmocr_oclip tools tests configs projects setup.py

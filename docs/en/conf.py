@@ -12,8 +12,7 @@ things are done here beyond plain settings:
    ``docs/en/conf.py`` runs its ``stats.py`` to write its model-zoo pages, every
    build copies them into ``docs/en/_generated/`` (git-ignored, written afresh on
    each build), with their relative links rewritten to point from the copy's place
-   to the same files. ``docs/architecture.md`` is copied the same way into the
-   "Advanced" section while it is not yet under ``docs/en/advanced/``.
+   to the same files.
 2. **Sections that are still empty.** ``index.md`` lists each section with a
    ``:glob:`` toctree, so a new page is picked up by putting it in its folder; a glob
    that matches nothing is a warning (an error here), so the toctree entries that
@@ -22,11 +21,12 @@ things are done here beyond plain settings:
 3. **Links to repository files outside ``docs/en``** (``../../../tools/train.py``,
    ``../../../configs/textdet/psenet/``) are normal in these pages, which are also
    read on GitHub. Sphinx turns a link to an existing file into a download link; a
-   link to a folder, or to a file that does not exist, is a ``myst.xref_missing``
-   warning. Only that warning, and only for targets outside ``docs/en``, is dropped
-   (``_OutsideLinkFilter``): those links are checked by ``tests/test_docs``, which
-   reads the pages as GitHub does. A broken link between two pages of ``docs/en``
-   still fails the build.
+   link to a folder, to a file that does not exist, or to another Markdown page
+   (``../../../projects/transfer_study/README.md``: "Unknown source document") is a
+   ``myst.xref_missing`` warning. Only that warning, and only for targets outside
+   ``docs/en``, is dropped (``_OutsideLinkFilter``): those links are checked by
+   ``tests/test_docs``, which reads the pages as GitHub does. A broken link between
+   two pages of ``docs/en`` still fails the build.
 """
 import glob
 import logging
@@ -46,8 +46,6 @@ EXTERNAL_PAGES = [
     ('configs/pretrain/README.md', 'model_zoo', 'pretrain.md'),
     # configs/textdet/psenet/README.md -> model_zoo/textdet_psenet.md
     ('configs/textdet/*/README.md', 'model_zoo', None),
-    # until the page moves to docs/en/advanced/ (then this copy is not made)
-    ('docs/architecture.md', 'advanced', None),
 ]
 
 
@@ -237,7 +235,7 @@ def drop_empty_toctree_entries(app, docname, source):
 
 # -- 3. links to files outside docs/en ------------------------------------------------
 
-_MISSING_TARGET = re.compile(r"target not found: '(.*)'$")
+_MISSING_TARGET = re.compile(r"(?:target not found: |Unknown source document )'(.*)'$")
 
 
 class _OutsideLinkFilter(logging.Filter):

@@ -40,11 +40,12 @@ model = dict(
                            bgr_to_rgb=True,
                            pad_size_divisor=32))
 
-# oCLIP's training pipeline (the paper's): up to max_instances words per image,
-# re-sampled every epoch, and a 512x512 RandomResizedCrop (scale 0.95-1.0, bicubic)
-# that squashes the image to the square the attention pooling expects (spatial_size
-# 16 = 512 / 32). A config at other sizes sets _base_.train_pipeline[2].max_instances
-# and [3].size (oclip_rn50-w16_1xb16-8e_synthetic.py).
+# oCLIP's training pipeline (the paper's): up to max_instances words per image (one
+# random subset per image, the same every epoch, as the authors' loader), and a
+# 512x512 RandomResizedCrop (scale 0.95-1.0, bicubic) that squashes the image to the
+# square the attention pooling expects (spatial_size 16 = 512 / 32). A config at other
+# sizes sets _base_.train_pipeline[2].max_instances and [3].size
+# (oclip_rn50-w16_1xb16-8e_synthetic.py).
 max_instances = 32
 train_pipeline = [
     dict(type='LoadCheckedImageFromFile', color_type='color_ignore_orientation'),

@@ -1,8 +1,9 @@
 # oCLIP's schedule, as the authors' main.py / scheduler.py train it: AdamW (0.9, 0.999,
 # eps 1e-8), lr 1e-4 for a global batch of 256 (64 per GPU x 4), weight decay 0.1;
 # 10k iterations of linear warm-up from lr / 10000, then cosine decay to 0 over the
-# rest of the 100 epochs (iteration-wise). AMP on GPU: `--amp`. Gradient clipping: set
-# optim_wrapper.clip_grad=dict(max_norm=...).
+# rest of the 100 epochs (iteration-wise). AMP on GPU: `--amp`. No gradient clipping,
+# as the authors; to add it: optim_wrapper = dict(clip_grad=dict(_delete_=True,
+# max_norm=...)) (the _delete_ replaces the None below).
 #
 # Weight decay, the authors' rule: none on parameters whose name contains "bn", "ln",
 # "bias" or "logit_scale", 0.1 on every other one, embeddings included. In our names:
