@@ -15,15 +15,29 @@ SCOPES = itertools.count()
 SHARED_DATA = osp.join(osp.dirname(REPO), 'shared', 'data')
 
 
+def ensure_mmocr_scope():
+    """Make MMOCR's scope current unless it is."""
+    current = DefaultScope.get_current_instance()
+    if current is None or current.scope_name != 'mmocr':
+        DefaultScope.get_instance(f'mmocr_oclip_tests_{next(SCOPES)}',
+                                  scope_name='mmocr')
+
+
+@pytest.fixture(autouse=True, scope='module')
+def mmocr_scope_for_module():
+    """The scope of :func:`mmocr_scope` for a module's shared fixtures too (a
+    module-scoped fixture is built before the first test's own fixtures), so a
+    module's tests pass alone as in the whole suite."""
+    ensure_mmocr_scope()
+    yield
+
+
 @pytest.fixture(autouse=True)
 def mmocr_scope():
     """Build modules in MMOCR's scope, as configs with default_scope='mmocr' do;
     a test that made another scope current (a Runner does) leaves it to that test
     alone."""
-    current = DefaultScope.get_current_instance()
-    if current is None or current.scope_name != 'mmocr':
-        DefaultScope.get_instance(f'mmocr_oclip_tests_{next(SCOPES)}',
-                                  scope_name='mmocr')
+    ensure_mmocr_scope()
     yield
 
 

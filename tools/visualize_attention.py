@@ -88,7 +88,11 @@ def attention_picture(cfg,
     ``outlines`` (``(text, polygon)`` in image pixels) drawn over the image, or
     over a grey canvas instead of it when ``hide_image``."""
     DefaultScope.get_instance('visualize_attention', scope_name='mmocr')
-    model = MODELS.build(cfg.model)
+    model_cfg = cfg.model
+    if model_cfg.get('compile_backbone'):
+        # one forward pass: compiling the backbone would cost more than it saves
+        model_cfg = dict(model_cfg, compile_backbone=False)
+    model = MODELS.build(model_cfg)
     load_typed_checkpoint(model, checkpoint, strict=True)
     model.eval()
     pipeline = use_checked_loading([

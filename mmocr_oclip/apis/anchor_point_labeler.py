@@ -122,7 +122,11 @@ class AnchorPointLabeler:
         if cfg_options:
             cfg.merge_from_dict(cfg_options)
         init_default_scope(cfg.get('default_scope', 'mmocr'))
-        model = MODELS.build(cfg.model)
+        model_cfg = cfg.model
+        if model_cfg.get('compile_backbone'):
+            # images of many sizes: a compiled backbone would recompile for each
+            model_cfg = dict(model_cfg, compile_backbone=False)
+        model = MODELS.build(model_cfg)
         if not callable(getattr(model, 'localize_words', None)):
             raise ValueError(f'{type(model).__name__} (model of the config) has no '
                              'localize_words; use a WeCromCL or OCLIP config')

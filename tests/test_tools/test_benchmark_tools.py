@@ -50,6 +50,7 @@ def test_benchmark_pretrain_prints_every_number(tiny_config, capsys):
     tool.main([tiny_config, '--iters', '2', '--warmup', '1'])
     out = capsys.readouterr().out
     step = number(rf'^s/iter \(median\): {NUMBER}$', out)
+    assert number(rf'^warm-up steps \(s\): {NUMBER}$', out) > 0  # one warm-up step
     img_per_s = number(rf'^images/s: {NUMBER}$', out)
     data = number(rf'^data time \(median s/iter\): {NUMBER} ', out)
     compute = number(rf'^compute time \(median s/iter\): {NUMBER}$', out)

@@ -189,7 +189,7 @@ def run_training(cfg, loader, args):
     """Time training steps, then count FLOPs; print the numbers."""
     model, optim_wrapper = build_model(cfg, args.seed)
     stream = batches(loader)
-    data_times, compute_times, images = [], [], []
+    data_times, compute_times, images, warmup_times = [], [], [], []
     first_batch = None
     for step in range(args.warmup + args.iters):
         start = time.perf_counter()
@@ -200,7 +200,9 @@ def run_training(cfg, loader, args):
         done = time.perf_counter()
         if first_batch is None:
             first_batch = batch
-        if step >= args.warmup:
+        if step < args.warmup:
+            warmup_times.append(done - start)
+        else:
             data_times.append(loaded - start)
             compute_times.append(done - loaded)
             images.append(batch_size_of(batch))
@@ -211,6 +213,10 @@ def run_training(cfg, loader, args):
     print(f'iterations: {args.iters} after {args.warmup} warm-up, batch size '
           f'{images[0]}, {cfg.train_dataloader.num_workers} workers, '
           f'{"AMP (fp16)" if args.amp else "fp32"}')
+    if warmup_times:
+        # the first step of an input size includes compilation (compile_backbone)
+        # and the kernels' first-use set-up: the cost paid once per run
+        print('warm-up steps (s): ' + ', '.join(f'{t:.2f}' for t in warmup_times))
     print(f's/iter (median): {step:.4f}')
     print(f'images/s: {img_per_s:.2f}')
     print(f'data time (median s/iter): {statistics.median(data_times):.4f} '

@@ -1,5 +1,8 @@
 """Speed options of the pre-training algorithms: same function, faster steps."""
+import warnings
+
 import torch
+from torch import nn
 
 
 def apply_speed_options(model, channels_last=False, compile_backbone=False):
@@ -21,6 +24,8 @@ def apply_speed_options(model, channels_last=False, compile_backbone=False):
             ``torch.compile`` (a dict: its keyword arguments, e.g.
             ``dict(mode='max-autotune')``). The first step of each new input
             size compiles (about a minute for a ResNet-50 on 2 CPU cores).
+            With a torch older than 2.2 (no ``nn.Module.compile``) the backbone
+            runs uncompiled and a warning says so.
 
     Returns:
         nn.Module: ``model``.
@@ -28,6 +33,11 @@ def apply_speed_options(model, channels_last=False, compile_backbone=False):
     if channels_last:
         model.to(memory_format=torch.channels_last)
     if compile_backbone:
+        if not hasattr(nn.Module, 'compile'):
+            warnings.warn(f'compile_backbone: torch {torch.__version__} has no '
+                          'nn.Module.compile (torch >= 2.2): the backbone runs '
+                          'uncompiled (same function, slower)')
+            return model
         kwargs = compile_backbone if isinstance(compile_backbone, dict) else {}
         model.backbone.compile(**kwargs)
     return model

@@ -44,12 +44,15 @@ def loss_and_grads(model, batch):
     return loss.detach(), {n: p.grad for n, p in model.named_parameters()}
 
 
-@pytest.mark.parametrize('name, options', [
-    ('oclip', dict(channels_last=True)),
-    ('oclip', dict(compile_backbone=True)),
-    ('wecromcl', dict(channels_last=True)),
-    ('wecromcl', dict(channels_last=True, compile_backbone=dict(dynamic=False))),
-])
+@pytest.mark.parametrize(
+    'name, options',
+    [
+        ('oclip', dict(channels_last=True)),
+        ('oclip', dict(compile_backbone=True)),
+        ('oclip', dict(channels_last=True, compile_backbone=True)),  # the full configs'
+        ('wecromcl', dict(channels_last=True)),
+        ('wecromcl', dict(channels_last=True, compile_backbone=dict(dynamic=False))),
+    ])
 def test_speed_options_keep_the_function(name, options, mmocr_scope):
     cfg = Config.fromfile(CONFIGS[name])
     batch = batch_of(cfg)
@@ -73,3 +76,28 @@ def test_speed_options_keep_the_function(name, options, mmocr_scope):
         # exact arithmetic (e.g. a key projection's bias) agree to rounding
         scale = grad.abs().max().clamp_min(1e-4)
         assert (grads_fast[key] - grad).abs().max() / scale < 1e-3, key
+
+
+@pytest.mark.parametrize(
+    'config, expected',
+    [
+        ('oclip_rn50_synthtext.py', (True, True)),
+        ('oclip_rn101_synthtext.py', (True, True)),
+        ('oclip_rn50-stage1_synthtext.py', (True, True)),
+        ('oclip_rn50_lsvt.py', (True, True)),
+        # variable input sizes: a compiled backbone would recompile for each
+        ('oclip_rn50-keepratio_synthtext.py', (True, False)),
+    ])
+def test_full_size_oclip_configs_are_fast_by_default(config, expected):
+    model = Config.fromfile(f'configs/pretrain/{config}').model
+    assert (model.get('channels_last'), model.get('compile_backbone')) == expected
+
+
+def test_compile_backbone_without_module_compile_warns_and_runs_eager(monkeypatch):
+    from mmocr_oclip.models.utils.speed_options import apply_speed_options
+    monkeypatch.delattr(torch.nn.Module, 'compile')  # as torch < 2.2
+    model = torch.nn.Module()
+    model.backbone = torch.nn.Conv2d(3, 4, 3)
+    with pytest.warns(UserWarning, match='runs uncompiled'):
+        apply_speed_options(model, compile_backbone=True)
+    assert model.backbone._compiled_call_impl is None
