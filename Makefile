@@ -53,5 +53,5 @@ lint: install
 	$(PY) -m yapf --diff --recursive mmocr_oclip tools tests configs projects setup.py docs/en/conf.py
 
 format: install
-	$(PY) -m isort mmocr_oclip tools tests configs projects setup.py
-	$(PY) -m yapf --in-place --recursive mmocr_oclip tools tests configs projects setup.py
+	$(PY) -m isort mmocr_oclip tools tests configs projects setup.py docs/en/conf.py
+	$(PY) -m yapf --in-place --recursive mmocr_oclip tools tests configs projects setup.py docs/en/conf.py

@@ -513,14 +513,6 @@ def split_description(args):
             'annotation, never trained on')
 
 
-def mean_curve(series):
-    """(x, mean y) at the x values every series of ``series`` (lists of (x, y))
-    has."""
-    common = set.intersection(*({x for x, _ in points} for points in series))
-    return [(x, statistics.fmean(dict(points)[x] for points in series))
-            for x in sorted(common)]
-
-
 def curves_figure(curves, iters_per_epoch, title, split):
     """The learning curves of a report as a matplotlib Figure: held-out hmean
     (left) and training loss (right) against fine-tuning iteration, one colour
@@ -538,29 +530,20 @@ def curves_figure(curves, iters_per_epoch, title, split):
     import matplotlib
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
-    from matplotlib.lines import Line2D
+
+    from projects.common.seed_curves import plot_seed_curves, seed_legend_handles
     fig, (ax_h, ax_l) = plt.subplots(1, 2, figsize=(12, 5.2), layout='constrained')
-    handles = []
+    entries = []
     for init in [i for i in INITS if any(k[0] == i for k in curves)]:
         seeds = sorted(seed for i, seed in curves if i == init)
         colour = INIT_COLOURS[init]
         hmeans = [[(e * iters_per_epoch, m['icdar/hmean'])
                    for e, m in curves[(init, seed)][0]] for seed in seeds]
         losses = [curves[(init, seed)][1] for seed in seeds]
-        for ax, series in ((ax_h, hmeans), (ax_l, losses)):
-            for points in series:
-                ax.plot(*zip(*points), color=colour, linewidth=0.8, alpha=0.45)
-        ax_h.plot(*zip(*mean_curve(hmeans)), 'o-', color=colour, linewidth=2.5)
-        ax_l.plot(*zip(*mean_curve(losses)), color=colour, linewidth=2.5)
-        handles.append(
-            Line2D([], [],
-                   color=colour,
-                   linewidth=2.5,
-                   label=f'{INIT_LABELS[init]}: mean of {len(seeds)} '
-                   f'seed{"s" if len(seeds) > 1 else ""} '
-                   f'({", ".join(map(str, seeds))})'))
-    handles.append(
-        Line2D([], [], color='0.4', linewidth=0.8, label='thin lines: one seed each'))
+        plot_seed_curves(ax_h, hmeans, colour)
+        plot_seed_curves(ax_l, losses, colour, mean_style='-')
+        entries.append((colour, INIT_LABELS[init], seeds))
+    handles = seed_legend_handles(entries)
     ax_h.set(xlabel='fine-tuning iteration',
              ylabel='held-out hmean (HmeanIOUMetric, IoU 0.5)',
              title='held-out hmean')

@@ -375,14 +375,6 @@ def figure_title(args):
             f'scored on 64 held-out rendered images of the same words; {start}')
 
 
-def mean_curve(series):
-    """(x, mean y) at the x values every series of ``series`` (lists of (x, y))
-    has."""
-    common = set.intersection(*({x for x, _ in points} for points in series))
-    return [(x, statistics.fmean(dict(points)[x] for points in series))
-            for x in sorted(common)]
-
-
 def curves_figure(curves, title):
     """The learning curves of a report as a matplotlib Figure: held-out
     inside-H (left) and own-word rate (right) against iteration, one colour per
@@ -396,7 +388,8 @@ def curves_figure(curves, title):
     import matplotlib
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt
-    from matplotlib.lines import Line2D
+
+    from projects.common.seed_curves import plot_seed_curves, seed_legend_handles
     short = dict(zip(METRICS, ('inside-H', 'own-word rate', 'nearest H')))
     explain = {
         METRICS[0]: 'inside-H (peak inside the word\'s own polygon)',
@@ -405,28 +398,18 @@ def curves_figure(curves, title):
     fig, axes = plt.subplots(1, 2, figsize=(12, 5.2), layout='constrained')
     variants = list(dict.fromkeys(v for v, _ in curves))
     sets = {VARIANTS[v]['data'] for v in variants}
-    handles = []
+    entries = []
     for k, variant in enumerate(variants):
         colour = f'C{k % 10}'
         seeds = sorted(seed for v, seed in curves if v == variant)
         for ax, key in zip(axes, METRICS[:2]):
-            series = [[(s, m[key]) for s, m in curves[(variant, seed)]]
-                      for seed in seeds]
-            for points in series:
-                ax.plot(*zip(*points), color=colour, linewidth=0.8, alpha=0.45)
-            ax.plot(*zip(*mean_curve(series)), 'o-', color=colour, linewidth=2.5)
+            plot_seed_curves(ax, [[(s, m[key]) for s, m in curves[(variant, seed)]]
+                                  for seed in seeds], colour)
         data = (f' on {describe_data(VARIANTS[variant]["data"])}'
                 if len(sets) > 1 else '')
-        handles.append(
-            Line2D([], [],
-                   color=colour,
-                   linewidth=2.5,
-                   label=f'{variant} ({describe_variant(variant)}){data}: '
-                   f'mean of {len(seeds)} '
-                   f'seed{"s" if len(seeds) > 1 else ""} '
-                   f'({", ".join(map(str, seeds))})'))
-    handles.append(
-        Line2D([], [], color='0.4', linewidth=0.8, label='thin lines: one seed each'))
+        name = f'{variant} ({describe_variant(variant)}){data}'
+        entries.append((colour, name, seeds))
+    handles = seed_legend_handles(entries)
     for ax, key in zip(axes, METRICS[:2]):
         ax.set(xlabel='training iteration',
                ylabel=f'held-out {explain[key]}',
