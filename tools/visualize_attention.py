@@ -34,6 +34,7 @@ import mmocr_oclip  # noqa: F401  (registers modules)
 from mmocr_oclip.datasets.annotation_file import load_json_file
 from mmocr_oclip.datasets.transforms import use_checked_loading
 from mmocr_oclip.models.utils.model_type_check import load_typed_checkpoint
+from mmocr_oclip.models.utils.speed_options import uncompiled
 from mmocr_oclip.visualization import OCLIPAttentionVisualizer, outline_words
 
 
@@ -88,11 +89,7 @@ def attention_picture(cfg,
     ``outlines`` (``(text, polygon)`` in image pixels) drawn over the image, or
     over a grey canvas instead of it when ``hide_image``."""
     DefaultScope.get_instance('visualize_attention', scope_name='mmocr')
-    model_cfg = cfg.model
-    if model_cfg.get('compile_backbone'):
-        # one forward pass: compiling the backbone would cost more than it saves
-        model_cfg = dict(model_cfg, compile_backbone=False)
-    model = MODELS.build(model_cfg)
+    model = MODELS.build(uncompiled(cfg.model))
     load_typed_checkpoint(model, checkpoint, strict=True)
     model.eval()
     pipeline = use_checked_loading([

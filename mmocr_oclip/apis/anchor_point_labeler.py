@@ -12,6 +12,7 @@ from mmocr_oclip.datasets.transforms import use_checked_loading
 from mmocr_oclip.datasets.transforms.load_checked_image_from_file import BadImageError
 from mmocr_oclip.evaluation.metrics.anchor_point_metric import IGNORED_TEXT
 from mmocr_oclip.models.utils.model_type_check import load_typed_checkpoint
+from mmocr_oclip.models.utils.speed_options import uncompiled
 
 
 def _step_is(step, name):
@@ -122,11 +123,7 @@ class AnchorPointLabeler:
         if cfg_options:
             cfg.merge_from_dict(cfg_options)
         init_default_scope(cfg.get('default_scope', 'mmocr'))
-        model_cfg = cfg.model
-        if model_cfg.get('compile_backbone'):
-            # images of many sizes: a compiled backbone would recompile for each
-            model_cfg = dict(model_cfg, compile_backbone=False)
-        model = MODELS.build(model_cfg)
+        model = MODELS.build(uncompiled(cfg.model))
         if not callable(getattr(model, 'localize_words', None)):
             raise ValueError(f'{type(model).__name__} (model of the config) has no '
                              'localize_words; use a WeCromCL or OCLIP config')

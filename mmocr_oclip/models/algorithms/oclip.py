@@ -180,15 +180,16 @@ class OCLIP(BaseImageTextPretrainer):
         empty_slots = (self.text_slots - counts).unsqueeze(1).to(embeds.dtype)
         return (sums + empty_slots * empty) / self.text_slots
 
-    def contrastive_logits(self, image_embeds, text_embeds):
+    def contrastive_logits(self, image_embeds, text_embeds, scale):
         """(B, G) or (G, G) logits of images against texts across ranks (see
-        ``gather_with_grad``), :meth:`scale` times the cosine.
+        ``gather_with_grad``), ``scale`` times the cosine.
 
         Args:
             image_embeds (Tensor): (B, E) this rank's image embeddings.
             text_embeds (Tensor): (B, E) their texts' embeddings.
+            scale (Tensor): scalar, :meth:`scale`.
         """
-        return global_pairwise_cosine_logits(image_embeds, text_embeds, self.scale(),
+        return global_pairwise_cosine_logits(image_embeds, text_embeds, scale,
                                              self.gather_with_grad)
 
     def decode(self, texts, image_tokens, valid):
@@ -213,9 +214,9 @@ class OCLIP(BaseImageTextPretrainer):
         feats = self.extract_feat(inputs, data_samples)
         texts = self.encode_texts(data_samples)
         scale = self.scale()
-        logits = self.contrastive_logits(feats['image_embeds'],
-                                         self.image_text_embeds(texts))
-        losses = dict(loss_contrastive=self.loss_contrastive(logits),
+        pair_logits = self.contrastive_logits(feats['image_embeds'],
+                                              self.image_text_embeds(texts), scale)
+        losses = dict(loss_contrastive=self.loss_contrastive(pair_logits),
                       logit_scale=scale.detach())
         if self.decoder is not None:
             logits, _ = self.decode(texts, feats['image_tokens'], feats['valid'])

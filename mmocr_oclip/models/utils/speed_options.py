@@ -41,3 +41,12 @@ def apply_speed_options(model, channels_last=False, compile_backbone=False):
         kwargs = compile_backbone if isinstance(compile_backbone, dict) else {}
         model.backbone.compile(**kwargs)
     return model
+
+
+def uncompiled(model_cfg):
+    """``model_cfg`` with ``compile_backbone`` off, for a model that runs a few
+    forward passes or images of many sizes (compiling would cost more than it
+    saves); ``model_cfg`` itself when it does not compile."""
+    if model_cfg.get('compile_backbone'):
+        return dict(model_cfg, compile_backbone=False)
+    return model_cfg
