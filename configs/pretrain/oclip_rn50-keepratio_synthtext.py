@@ -4,9 +4,6 @@
 # 32 and the padded positions are masked out of every attention.
 _base_ = ['oclip_rn50_synthtext.py']
 
-# every batch has its own size here: compiling would recompile for each
-model = dict(compile_backbone=False)
-
 train_dataloader = dict(dataset=dict(pipeline=[
     dict(type='LoadCheckedImageFromFile', color_type='color_ignore_orientation'),
     _base_.load_texts,

@@ -44,15 +44,13 @@ def loss_and_grads(model, batch):
     return loss.detach(), {n: p.grad for n, p in model.named_parameters()}
 
 
-@pytest.mark.parametrize(
-    'name, options',
-    [
-        ('oclip', dict(channels_last=True)),
-        ('oclip', dict(compile_backbone=True)),
-        ('oclip', dict(channels_last=True, compile_backbone=True)),  # the full configs'
-        ('wecromcl', dict(channels_last=True)),
-        ('wecromcl', dict(channels_last=True, compile_backbone=dict(dynamic=False))),
-    ])
+@pytest.mark.parametrize('name, options', [
+    ('oclip', dict(channels_last=True)),
+    ('oclip', dict(compile_backbone=True)),
+    ('oclip', dict(channels_last=True, compile_backbone=True)),
+    ('wecromcl', dict(channels_last=True)),
+    ('wecromcl', dict(channels_last=True, compile_backbone=dict(dynamic=False))),
+])
 def test_speed_options_keep_the_function(name, options, mmocr_scope):
     cfg = Config.fromfile(CONFIGS[name])
     batch = batch_of(cfg)
@@ -78,19 +76,16 @@ def test_speed_options_keep_the_function(name, options, mmocr_scope):
         assert (grads_fast[key] - grad).abs().max() / scale < 1e-3, key
 
 
-@pytest.mark.parametrize(
-    'config, expected',
-    [
-        ('oclip_rn50_synthtext.py', (True, True)),
-        ('oclip_rn101_synthtext.py', (True, True)),
-        ('oclip_rn50-stage1_synthtext.py', (True, True)),
-        ('oclip_rn50_lsvt.py', (True, True)),
-        # variable input sizes: a compiled backbone would recompile for each
-        ('oclip_rn50-keepratio_synthtext.py', (True, False)),
-    ])
-def test_full_size_oclip_configs_are_fast_by_default(config, expected):
+@pytest.mark.parametrize('config', [
+    'oclip_rn50_synthtext.py', 'oclip_rn101_synthtext.py',
+    'oclip_rn50-stage1_synthtext.py', 'oclip_rn50_lsvt.py',
+    'oclip_rn50-keepratio_synthtext.py'
+])
+def test_full_size_oclip_configs_keep_the_exact_path_by_default(config):
+    # each option moves the backbone's output by ~5e-5 relative (fp32 rounding):
+    # opt-in, so that the shipped configs pass the 1e-4 parity with the authors
     model = Config.fromfile(f'configs/pretrain/{config}').model
-    assert (model.get('channels_last'), model.get('compile_backbone')) == expected
+    assert not model.get('channels_last') and not model.get('compile_backbone')
 
 
 def test_compile_backbone_without_module_compile_warns_and_runs_eager(monkeypatch):
