@@ -34,7 +34,6 @@ import mmocr_oclip  # noqa: F401  (registers modules)
 from mmocr_oclip.datasets.annotation_file import load_json_file
 from mmocr_oclip.datasets.transforms import use_checked_loading
 from mmocr_oclip.models.utils.model_type_check import load_typed_checkpoint
-from mmocr_oclip.models.utils.speed_options import uncompiled
 from mmocr_oclip.visualization import OCLIPAttentionVisualizer, outline_words
 
 
@@ -89,7 +88,7 @@ def attention_picture(cfg,
     ``outlines`` (``(text, polygon)`` in image pixels) drawn over the image, or
     over a grey canvas instead of it when ``hide_image``."""
     DefaultScope.get_instance('visualize_attention', scope_name='mmocr')
-    model = MODELS.build(uncompiled(cfg.model))
+    model = MODELS.build(cfg.model)
     load_typed_checkpoint(model, checkpoint, strict=True)
     model.eval()
     pipeline = use_checked_loading([

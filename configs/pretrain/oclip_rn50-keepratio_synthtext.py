@@ -4,6 +4,9 @@
 # 32 and the padded positions are masked out of every attention.
 _base_ = ['oclip_rn50_synthtext.py']
 
+# batches of many shapes: a compiled backbone would compile again for new shapes
+model = dict(compile_backbone=False)
+
 train_dataloader = dict(dataset=dict(pipeline=[
     dict(type='LoadCheckedImageFromFile', color_type='color_ignore_orientation'),
     _base_.load_texts,

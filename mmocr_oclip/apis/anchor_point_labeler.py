@@ -12,7 +12,6 @@ from mmocr_oclip.datasets.transforms import use_checked_loading
 from mmocr_oclip.datasets.transforms.load_checked_image_from_file import BadImageError
 from mmocr_oclip.evaluation.metrics.anchor_point_metric import IGNORED_TEXT
 from mmocr_oclip.models.utils.model_type_check import load_typed_checkpoint
-from mmocr_oclip.models.utils.speed_options import uncompiled
 
 
 def _step_is(step, name):
@@ -123,7 +122,7 @@ class AnchorPointLabeler:
         if cfg_options:
             cfg.merge_from_dict(cfg_options)
         init_default_scope(cfg.get('default_scope', 'mmocr'))
-        model = MODELS.build(uncompiled(cfg.model))
+        model = MODELS.build(cfg.model)
         if not callable(getattr(model, 'localize_words', None)):
             raise ValueError(f'{type(model).__name__} (model of the config) has no '
                              'localize_words; use a WeCromCL or OCLIP config')

@@ -298,11 +298,16 @@ def test_interrupt_and_resume_write_the_uninterrupted_output(model_files, render
 
 def test_labeler_api_from_python(model_files, rendered):
     """The Python API the tool wraps: entries in, points per entry out. A config
-    that compiles its backbone (the full-size oCLIP configs) is labelled
-    uncompiled: images of many sizes would recompile it for each."""
+    that compiles its backbone for training (the full-size oCLIP configs) is
+    labelled uncompiled: images of many sizes would recompile it for each."""
     labeler = AnchorPointLabeler.from_config(
         *model_files, cfg_options={'model.compile_backbone': True})
-    assert labeler.model.backbone._compiled_call_impl is None
+    assert not labeler.model.training
+
+    def must_not_compile(inputs):
+        raise AssertionError('labelling used the compiled backbone')
+
+    labeler.model._compiled_backbone = must_not_compile
     entries = load_word_annotations(str(rendered / 'textspotting_test.json'))
     results = labeler.label(entries[:2], str(rendered))
     for entry, result in zip(entries, results):

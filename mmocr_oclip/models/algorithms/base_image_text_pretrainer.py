@@ -11,7 +11,7 @@ from mmocr_oclip.models.postprocessors.anchor_points import (query_slots, query_
                                                              set_anchor_points)
 from mmocr_oclip.models.utils.dictionary_check import register_dictionary_check
 from mmocr_oclip.models.utils.similarity import cosine_logits
-from mmocr_oclip.models.utils.speed_options import apply_speed_options
+from mmocr_oclip.models.utils.speed_options import compiled_call
 
 
 class BaseImageTextPretrainer(BaseModel):
@@ -48,10 +48,20 @@ class BaseImageTextPretrainer(BaseModel):
         init_logit_scale (float): Initial log temperature.
         max_logit_scale (float, optional): Clamp of the log temperature;
             None: no clamp.
-        channels_last (bool): Convolutions in channels-last layout (same
-            function, same keys).
-        compile_backbone (bool | dict): ``torch.compile`` the backbone in
-            place (a dict: compile's keyword arguments).
+        channels_last (bool): In training steps, give the backbone its
+            images in channels-last layout, so that its convolutions run (and
+            return) channels-last, faster with oneDNN and cuDNN.
+        compile_backbone (bool | dict): In training steps, run the backbone
+            through ``torch.compile`` (a dict: compile's keyword arguments,
+            e.g. ``dict(dynamic=False)``); the first step of each input size
+            compiles. With torch < 2.2 a warning says it runs uncompiled.
+
+    The two speed options apply to training mode only (see
+    :meth:`run_backbone`): the same function as without them up to fp32
+    rounding (other convolution kernels sum in another order), no new
+    parameter or state-dict key. An eval-mode forward (pictures, anchor
+    points, the checks against the authors' code) runs the backbone as built,
+    uncompiled, in the layout of its input.
         data_preprocessor (dict, optional): Data preprocessor config.
         init_cfg (dict, optional): MMEngine init config.
     """
@@ -84,7 +94,9 @@ class BaseImageTextPretrainer(BaseModel):
             setattr(self, name, None if cfg is None else MODELS.build(cfg))
         self.logit_scale = nn.Parameter(torch.tensor(float(init_logit_scale)))
         self.max_logit_scale = max_logit_scale
-        apply_speed_options(self, channels_last, compile_backbone)
+        self.channels_last = channels_last
+        # a function, not a module: no state-dict key
+        self._compiled_backbone = compiled_call(self.backbone, compile_backbone)
 
     @staticmethod
     def _build_modules(cfg):
@@ -107,6 +119,22 @@ class BaseImageTextPretrainer(BaseModel):
         if mode == 'tensor':
             return self.extract_feat(inputs, data_samples)
         raise RuntimeError(f'invalid mode "{mode}": use loss, predict or tensor')
+
+    def run_backbone(self, inputs):
+        """``self.backbone(inputs)``, with the speed options in training mode.
+
+        Args:
+            inputs (Tensor): (B, 3, H, W) normalised, padded images.
+
+        Returns:
+            The backbone's output (its feature maps); channels-last tensors in
+            a training step with ``channels_last``.
+        """
+        if not self.training:
+            return self.backbone(inputs)
+        if self.channels_last:
+            inputs = inputs.contiguous(memory_format=torch.channels_last)
+        return (self._compiled_backbone or self.backbone)(inputs)
 
     def extract_feat(self, inputs, data_samples=None):
         """Image features of (B, 3, H, W) normalised, padded images.

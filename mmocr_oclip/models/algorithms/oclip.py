@@ -122,7 +122,7 @@ class OCLIP(BaseImageTextPretrainer):
             the unpadded image and, with ``need_weights``, ``pool_attn``
             (B, h * w) the global token's attention.
         """
-        c5 = self.backbone(inputs)[-1]
+        c5 = self.run_backbone(inputs)[-1]
         valid = valid_grid_mask(inputs, c5.shape[-2:], data_samples)
         outs = self.neck(c5, valid, need_weights=need_weights)
         feats = dict(image_embeds=outs[0], image_tokens=outs[1], valid=valid)

@@ -129,7 +129,7 @@ class WeCromCL(BaseImageTextPretrainer):
             bool, the cells the head attends to (``valid`` with
             ``mask_padding``, else all).
         """
-        feats = self.neck(self.backbone(inputs))
+        feats = self.neck(self.run_backbone(inputs))
         masks = data_samples if self.mask_padding else None
         valid_masks = [valid_grid_mask(inputs, f.shape[-2:], masks) for f in feats]
         image_feats = self.encoder(feats, valid_masks)
