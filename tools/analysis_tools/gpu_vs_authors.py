@@ -51,7 +51,9 @@ For each method, in one process:
    step; the difference between fp32 and AMP of the same code is checked to 2e-2 by
    ``benchmark_pretrain.py --amp-check``). Dropout (WeCromCL's deformable encoder and
    positional encoding, p 0.1, on both sides) is off during that first step only, so
-   that the two random streams do not decide the comparison.
+   that the two random streams do not decide the comparison, and TF32 is off during it
+   (torch lets cuDNN convolutions use TF32 by default; the timed steps keep torch's
+   defaults).
 5. Timing: ``--warmup`` then ``--iters`` steps per side, interleaved (theirs, ours;
    ours, theirs; ...), each step between ``torch.cuda.synchronize()`` calls. Reported:
    median s/step, images/s (batch / median), peak GPU memory of each side and the ratio
@@ -119,6 +121,7 @@ loss check failed or a run failed, 2 on bad arguments.
 import argparse
 import contextlib
 import copy
+import gc
 import importlib.util
 import json
 import math
@@ -202,6 +205,11 @@ def parse_args(argv=None):
                             metavar='KEY=VALUE',
                             help=f'--cfg-options of our {method} config, e.g. '
                             'model.compile_backbone=False')
+    parser.add_argument('--cudnn-benchmark',
+                        action=argparse.BooleanOptionalAction,
+                        default=True,
+                        help='torch.backends.cudnn.benchmark for both sides (default: '
+                        'on, as both authors\' trainers set it)')
     parser.add_argument('--threads',
                         type=int,
                         help='torch CPU threads (default: torch\'s)')
@@ -343,6 +351,20 @@ def dropout_off(*models):
             m.train()
 
 
+@contextlib.contextmanager
+def no_tf32():
+    """fp32 convolutions and matmuls in full fp32 inside the block (torch's
+    default lets cuDNN use TF32, 10-bit mantissas; the two code bases lay their
+    convolutions out differently, so TF32 rounds them differently)."""
+    import torch
+    saved = torch.backends.cudnn.allow_tf32, torch.backends.cuda.matmul.allow_tf32
+    torch.backends.cudnn.allow_tf32 = torch.backends.cuda.matmul.allow_tf32 = False
+    try:
+        yield
+    finally:
+        torch.backends.cudnn.allow_tf32, torch.backends.cuda.matmul.allow_tf32 = saved
+
+
 class Side:
     """One code base's model, its step function and its measurements."""
 
@@ -380,7 +402,7 @@ def time_sides(sides, batches, args, device, log):
         for side in order:
             batch = batches[i % len(batches)]
             if i == 0:
-                with dropout_off(*side.modules):
+                with dropout_off(*side.modules), no_tf32():
                     first[side.name] = run_step(side, batch, device)
             else:
                 run_step(side, batch, device)
@@ -627,8 +649,9 @@ def load_wecromcl_config(src):
                       pre)), 'PyYAML (omegaconf absent)'
 
 
-def import_wecromcl(src, device):
+def import_wecromcl(src, device, amp):
     """Their modules, patched in memory; and which deformable attention runs."""
+    import torch
     clash = [
         m for m in ('models', 'utils') if m in sys.modules and not osp.abspath(
             getattr(sys.modules[m], '__file__', None)
@@ -646,7 +669,7 @@ def import_wecromcl(src, device):
             import MultiScaleDeformableAttention  # noqa: F401
             op = ('the authors\' CUDA op (MultiScaleDeformableAttention from '
                   f'{MultiScaleDeformableAttention.__file__})')
-        except ImportError as e:
+        except (ImportError, OSError) as e:
             reason = f'their CUDA op cannot be imported: {e}'
     else:
         reason = 'CPU'
@@ -681,6 +704,23 @@ def import_wecromcl(src, device):
         op = (
             'pure PyTorch: mmcv multi_scale_deformable_attn_pytorch in place of their '
             f'CUDA op ({reason})')
+    elif amp:
+        kernel = msda_mod.MSDeformAttnFunction
+
+        class Float32MSDA:
+            """Their kernel dispatches float and double only (AT_DISPATCH_FLOATING_
+            TYPES, ms_deform_attn_cuda.cu:64): fp32 inputs under autocast."""
+
+            @staticmethod
+            def apply(value, shapes, level_start_index, sampling_locations,
+                      attention_weights, im2col_step):
+                with torch.autocast('cuda', enabled=False):
+                    return kernel.apply(value.float(), shapes, level_start_index,
+                                        sampling_locations.float(),
+                                        attention_weights.float(), im2col_step)
+
+        msda_mod.MSDeformAttnFunction = Float32MSDA
+        op += '; under AMP its inputs are cast to fp32 (it has no fp16 kernel)'
 
     def no_download(*a, **k):
         raise RuntimeError('download blocked by gpu_vs_authors.py')
@@ -723,7 +763,7 @@ def run_wecromcl(args, device, work, log):
     from mmocr_oclip.utils.random_init import drop_pretrained_init
 
     src = osp.abspath(osp.join(args.authors_dir, 'wecromcl'))
-    their, op = import_wecromcl(src, device)
+    their, op = import_wecromcl(src, device, args.amp_on)
     log(f'  authors\' deformable attention: {op}')
     cfgs, cfg_reader = load_wecromcl_config(src)
     B, S = args.batch, args.img
@@ -931,7 +971,12 @@ def main(argv=None):
     os.makedirs(work, exist_ok=True)
     device = torch.device(args.device)
     if device.type == 'cuda':
+        if device.index is None:
+            device = torch.device('cuda', torch.cuda.current_device())
         torch.cuda.set_device(device)
+        # both authors' trainers: oCLIP main.py:176, WeCromCL train.py:76 (ours: the
+        # config's env_cfg, MMEngine's default False); one process, one setting
+        torch.backends.cudnn.benchmark = args.cudnn_benchmark
         device_name = torch.cuda.get_device_name(device)
     else:
         device_name = f'CPU, {torch.get_num_threads()} torch thread(s)'
@@ -971,6 +1016,7 @@ def main(argv=None):
             failed = True
             continue
         finally:
+            gc.collect()
             if device.type == 'cuda':
                 torch.cuda.empty_cache()
         rel = abs(first['authors'] - first['ours']) / max(abs(first['authors']), 1e-12)
@@ -1009,6 +1055,7 @@ def main(argv=None):
 
     summary = dict(device=device_name,
                    torch=torch.__version__,
+                   cudnn_benchmark=args.cudnn_benchmark and device.type == 'cuda',
                    dry_run=args.dry_run,
                    argv=sys.argv[1:] if argv is None else list(argv),
                    methods=results)
@@ -1025,7 +1072,8 @@ def write_markdown(summary, args):
     out = [
         f'# Side by side with the authors: {summary["device"]}, torch '
         f'{summary["torch"]}' + (' (DRY RUN on the CPU)' if summary['dry_run'] else ''),
-        '', 'ratio = authors\' s/step / ours (> 1: ours is faster). Peak GPU memory '
+        '', f'cudnn.benchmark {summary["cudnn_benchmark"]} (both sides). '
+        'ratio = authors\' s/step / ours (> 1: ours is faster). Peak GPU memory '
         'of a side: its weights, gradients, buffers and optimizer state plus its '
         'step\'s peak above what was allocated before it.', ''
     ]
