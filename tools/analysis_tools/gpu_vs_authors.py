@@ -2,8 +2,10 @@
 
 ``python tools/analysis_tools/gpu_vs_authors.py [--method oclip|wecromcl|both]
 [--authors-dir work_dirs/authors] [--device cuda] [--batch-size N] [--img-size S]
-[--iters 20] [--warmup 5] [--amp | --no-amp] [--amp-check 20] [--amp-tol 0.02]
-[--out work_dirs/gpu_vs_authors] [--dry-run]``
+[--iters 20] [--warmup 5] [--amp | --no-amp] [--loss-tol T] [--amp-check 20]
+[--amp-tol 0.02] [--oclip-options K=V ...] [--wecromcl-options K=V ...]
+[--no-cudnn-benchmark] [--threads N] [--seed 0] [--out work_dirs/gpu_vs_authors]
+[--dry-run]``
 
 For each method, in one process:
 
@@ -114,6 +116,16 @@ compiles during the warm-up steps); the AMP parts and the fp32 vs AMP check are 
 and said so. Nothing needs a GPU or the network. ``--oclip-options`` /
 ``--wecromcl-options`` change our configs as ``--cfg-options`` does (also in the AMP
 check), e.g. ``model.compile_backbone=False`` where compiling fails.
+
+Not yet run on a GPU (only ``--dry-run`` on a CPU). Expect on one 80 GB GPU: both
+models of a method stay resident; the authors' WeCromCL at batch 16 with the
+pure-PyTorch replacement keeps every sampled value for backward (on a CPU their
+batch 4 peaked at ~22 GB), so it may run out of memory: a method that fails (out of
+memory included) is reported as FAILED and the other still runs; retry it with
+``--batch-size 8`` or on a larger GPU. Compile-time and first-use costs (our compiled
+oCLIP backbone, cuDNN autotuning) fall into the warm-up steps. A short run for a
+tight time budget: ``--iters 10 --warmup 3 --amp-check 10``, or one ``--method`` per
+call.
 
 Writes ``--out``/summary.md and summary.json; exit 0 when every check passed, 1 when a
 loss check failed or a run failed, 2 on bad arguments.
@@ -247,6 +259,8 @@ def parse_args(argv=None):
             args.oclip_options = {'model.compile_backbone': False}
     elif args.device == 'cpu' and args.amp:
         parser.error('--amp is fp16 CUDA autocast: it needs --device cuda')
+    elif args.device == 'cpu':  # AMP and its check need CUDA
+        args.amp, args.amp_check = False, 0
     args.iters = args.iters or 20
     args.warmup = 5 if args.warmup is None else args.warmup
     methods = ('oclip', 'wecromcl') if args.method == 'both' else (args.method, )
@@ -927,7 +941,9 @@ def run_amp_check(method, args, log):
     cmd = amp_check_command(method, args, args.amp_check or 20)
     shown = ' '.join(cmd[1:])
     if not args.amp_check:
-        reason = ('--dry-run (AMP needs a GPU)' if args.dry_run else '--amp-check 0')
+        reason = ('--dry-run (AMP needs a GPU)' if args.dry_run else
+                  '--device cpu (AMP needs a GPU)' if args.device == 'cpu' else
+                  '--amp-check 0')
         log(f'  our fp32 vs AMP check: skipped, {reason}; it would run: python {shown}')
         return dict(status='skipped', reason=reason, command=shown)
     log(f'  our fp32 vs AMP check: python {shown}')
@@ -995,14 +1011,14 @@ def main(argv=None):
         args.img = args.img_size or (DRY_RUN_IMG[method]
                                      if args.dry_run else paper['img'])
         args.amp_on = paper['amp'] if args.amp is None else args.amp
-        if args.dry_run:
+        if args.device == 'cpu':
             args.amp_on = False
         precision = 'AMP (fp16 autocast, dynamic loss scale)' if args.amp_on else 'fp32'
         tol = args.loss_tol or (1e-2 if args.amp_on else FP32_TOL)
         log(f'[{method}] batch {args.batch}, {args.img}x{args.img}, {precision} on '
             'both '
             f'sides (the authors train with {"AMP" if paper["amp"] else "fp32"}' +
-            (', skipped: dry run' if args.dry_run and paper['amp'] else '') +
+            (', skipped on the CPU' if args.device == 'cpu' and paper['amp'] else '') +
             f'), {args.warmup} warm-up + {args.iters} timed steps per side')
         started = time.perf_counter()
         run = run_oclip if method == 'oclip' else run_wecromcl
