@@ -484,16 +484,17 @@ def run_oclip(args, device, work, log):
     ours.to(device).train()
 
     opt = cfg.optim_wrapper.optimizer
-    exclude = lambda n: 'bn' in n or 'ln' in n or 'bias' in n or 'logit_scale' in n  # noqa: E731,E501  (their main.py:113)
+
+    def no_decay(name):  # their main.py:111
+        return any(key in name for key in ('bn', 'ln', 'bias', 'logit_scale'))
+
     named = [(n, p) for n, p in theirs.named_parameters() if p.requires_grad]
-    t_opt = torch.optim.AdamW([
-        dict(params=[p for n, p in named if exclude(n)], weight_decay=0.),
-        dict(params=[p for n, p in named if not exclude(n)],
+    groups = [
+        dict(params=[p for n, p in named if no_decay(n)], weight_decay=0.),
+        dict(params=[p for n, p in named if not no_decay(n)],
              weight_decay=opt.weight_decay)
-    ],
-                              lr=opt.lr,
-                              betas=tuple(opt.betas),
-                              eps=opt.eps)
+    ]
+    t_opt = torch.optim.AdamW(groups, lr=opt.lr, betas=tuple(opt.betas), eps=opt.eps)
     t_sched = asch.cosine_lr(t_opt, opt.lr, 10000, 100000)
     t_args = types.SimpleNamespace(
         char_loss_weight=1.0,  # their params.py:74-77 default
@@ -537,7 +538,8 @@ def run_oclip(args, device, work, log):
             samples.append(s)
         data = dict(inputs=images, data_samples=samples)
         with torch.no_grad():
-            pixels = ours.data_preprocessor(copy.deepcopy(data), True)['inputs'].cpu()
+            pixels = ours.data_preprocessor(copy.deepcopy(data), True)['inputs']
+        pixels = pixels.cpu().contiguous()  # NCHW as their loaders give it
         tokens, lengths = tok.encode([w for ws in words for w in ws])
         seed = 5000 + i
         masked, _, targets = tok.mask(tokens,
@@ -851,7 +853,8 @@ def run_wecromcl(args, device, work, log):
                      data_samples=s))
         data = wecromcl_collate(items, sampler=sampler)
         with torch.no_grad():
-            pixels = ours.data_preprocessor(copy.deepcopy(data), True)['inputs'].cpu()
+            pixels = ours.data_preprocessor(copy.deepcopy(data), True)['inputs']
+        pixels = pixels.cpu().contiguous()  # NCHW as their loaders give it
         samples = data['data_samples']
         words = dict(positives=[s.positive_text for s in samples],
                      negatives=[s.negative_texts for s in samples])
