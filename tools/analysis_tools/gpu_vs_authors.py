@@ -77,7 +77,8 @@ sides; the default is the precision each authors' code base trains with, on both
   ``convert_weights``, main.py:85-86 ``convert_models_to_fp32`` casts them back; not
   done here: the same weights on both sides is what counts). Per-GPU batch 64
   (params.py:82-84, ``--batch-size`` "Batch size per GPU"); 512x512 inputs (RN50.json
-  ``image_resolution``). Our config: batch 64.
+  ``image_resolution``); 32 word slots of 25 characters per image (data.py:59-60
+  ``max_len = 32``, ``word_len = 25``), all filled here. Our config: batch 64.
 - WeCromCL: fp32. There is no autocast, GradScaler or ``half()`` in their training code
   (train.py, utils/trainer.py:21-45; ``git grep -i -e amp -e autocast -e scaler``):
   plain ``loss.backward(); optimizer.step()``. Batch 16 on one GPU (configs/Base.yaml:20
