@@ -17,7 +17,7 @@ _base_ = [
 ]
 
 # channels_last: training steps run channels-last (same function up to fp32 rounding,
-# same keys; 1.15x the step at batch 1 on a 2-core CPU, see
+# same keys; 1.05x the step at batch 1 on a 2-core CPU, see
 # docs/en/notes/2026-12-07_fast_defaults.md); eval-mode forwards run as built.
 model = dict(backbone=dict(
     init_cfg=dict(type='Pretrained', checkpoint='torchvision://resnet50')),

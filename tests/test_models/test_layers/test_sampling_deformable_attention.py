@@ -55,6 +55,23 @@ def test_fused_cpu_kernel_equals_pytorch_sampling():
         assert torch.allclose(ours, theirs, atol=1e-5, rtol=1e-5)
 
 
+def test_cpu_kernel_is_built_from_the_real_source_path(monkeypatch):
+    # the package is imported through the checkout and through site-packages'
+    # link to it: one path string for both, or torch rebuilds the cached kernel
+    import os.path as osp
+    import torch.utils.cpp_extension as cpp_extension
+    seen = []
+    monkeypatch.setattr(cpp_extension, 'load',
+                        lambda name, sources, **kwargs: seen.extend(sources))
+    cpu_kernel.cache_clear()
+    try:
+        cpu_kernel()
+    finally:
+        cpu_kernel.cache_clear()
+    assert len(seen) == 1 and seen[0] == osp.realpath(seen[0])
+    assert osp.isfile(seen[0])
+
+
 def test_fused_cpu_kernel_names_bad_input():
     value = torch.zeros(1, 4, 1, 2, dtype=torch.float64)
     with pytest.raises(RuntimeError, match='float32 tensors expected'):
