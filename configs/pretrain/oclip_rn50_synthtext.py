@@ -18,7 +18,8 @@ _base_ = [
 # rounding, same checkpoint keys; the first step of a run compiles, about a minute):
 # 1.3x the step on a 2-core CPU, see docs/en/notes/2026-12-07_fast_defaults.md.
 # Eval-mode forwards (pictures, anchor points, checks against the authors' code) run
-# the plain backbone. Off: --cfg-options model.channels_last=False model.compile_backbone=False
+# the plain backbone. Off:
+#   --cfg-options model.channels_last=False model.compile_backbone=False
 model = dict(channels_last=True, compile_backbone=True)
 train_dataloader = dict(
     batch_size=64,

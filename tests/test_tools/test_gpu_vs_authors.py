@@ -23,8 +23,9 @@ MIRRORS = [
 
 
 def tool(*args, timeout=120):
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
-        filter(None, [REPO, os.environ.get('PYTHONPATH')])))
+    env = dict(os.environ,
+               PYTHONPATH=os.pathsep.join(
+                   filter(None, [REPO, os.environ.get('PYTHONPATH')])))
     return subprocess.run([sys.executable, TOOL, *args],
                           capture_output=True,
                           text=True,
@@ -113,8 +114,8 @@ def test_export_of_a_missing_mirror_exits_2_with_one_line(tmp_path):
 
 
 @pytest.mark.skipif(not all(osp.isdir(m) for m in MIRRORS),
-                    reason='the authors\' repositories are not fetched: missing '
-                    + ', '.join(m for m in MIRRORS if not osp.isdir(m)) +
+                    reason='the authors\' repositories are not fetched: missing ' +
+                    ', '.join(m for m in MIRRORS if not osp.isdir(m)) +
                     ' (fetch github:bytedance/oclip and github:ZhengyaoFang/WeCromCL; '
                     'MIRROR= their parent folder)')
 def test_dry_run_end_to_end_on_the_cpu(tmp_path):
@@ -123,8 +124,12 @@ def test_dry_run_end_to_end_on_the_cpu(tmp_path):
     for method in ('oclip', 'wecromcl'):
         assert osp.isfile(tmp_path / 'authors' / method / 'COMMIT')
     out = tmp_path / 'out'
-    result = tool('--authors-dir', str(tmp_path / 'authors'), '--dry-run', '--out',
-                  str(out), timeout=600)
+    result = tool('--authors-dir',
+                  str(tmp_path / 'authors'),
+                  '--dry-run',
+                  '--out',
+                  str(out),
+                  timeout=600)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     summary = json.loads((out / 'summary.json').read_text())
     assert summary['dry_run'] and summary['device'].startswith('CPU, 1 torch thread')

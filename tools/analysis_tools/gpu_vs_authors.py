@@ -162,14 +162,16 @@ DRY_RUN_IMG = dict(oclip=512, wecromcl=320)
 OCLIP_WORDS = 32
 OCLIP_TEXT_LEN = 25
 # the files each method reads from --authors-dir
-OCLIP_FILES = ['src/clip/model.py', 'src/training/train.py',
-               'src/training/scheduler.py', 'src/training/model_configs/RN50.json']
-WECROMCL_FILES = ['models/wecromcl.py', 'models/loss.py', 'models/modules/resnet.py',
-                  'models/modules/components.py',
-                  'models/ops/modules/ms_deform_attn.py',
-                  'models/ops/functions/ms_deform_attn_func.py',
-                  'utils/str_label_converter.py', 'utils/trainer.py',
-                  'configs/Base.yaml', 'configs/pretrain/pretrain.yaml']
+OCLIP_FILES = [
+    'src/clip/model.py', 'src/training/train.py', 'src/training/scheduler.py',
+    'src/training/model_configs/RN50.json'
+]
+WECROMCL_FILES = [
+    'models/wecromcl.py', 'models/loss.py', 'models/modules/resnet.py',
+    'models/modules/components.py', 'models/ops/modules/ms_deform_attn.py',
+    'models/ops/functions/ms_deform_attn_func.py', 'utils/str_label_converter.py',
+    'utils/trainer.py', 'configs/Base.yaml', 'configs/pretrain/pretrain.yaml'
+]
 REQUIRED = dict(oclip=OCLIP_FILES, wecromcl=WECROMCL_FILES)
 FP32_TOL = 1e-4
 
@@ -300,6 +302,39 @@ def convert(tool, src, dst):
     except SystemExit as e:
         if e.code:
             raise RuntimeError(f'tools/{tool}.py failed: {e.code}') from None
+
+
+def ours_on_their_weights(method, official, work, options):
+    """Our model of ``method``'s config (``options`` merged, pretrained init
+    dropped) with the weights of the authors' checkpoint ``official``, converted
+    by our importer and loaded strictly; returns ``(cfg, model)``."""
+    import torch
+    from mmengine.config import Config
+    from mmocr.registry import MODELS
+
+    from mmocr_oclip.utils.random_init import drop_pretrained_init
+    converted = osp.join(work, f'{method}_ours.pth')
+    convert(f'convert_official_{method}', official, converted)
+    cfg = Config.fromfile(osp.join(ROOT, CONFIGS[method]))
+    if options:
+        cfg.merge_from_dict(options)
+    drop_pretrained_init(cfg.model)
+    model = MODELS.build(cfg.model)
+    state = torch.load(converted, map_location='cpu', weights_only=True)
+    model.load_state_dict(state.get('state_dict', state), strict=True)
+    return cfg, model
+
+
+def our_optim_wrapper(cfg, model, amp):
+    """The config's optimizer wrapper of ``model``; with ``amp`` MMEngine's
+    ``AmpOptimWrapper`` (fp16, dynamic loss scale), as ``benchmark_pretrain.py
+    --amp``."""
+    from mmengine.optim import build_optim_wrapper
+    ow_cfg = copy.deepcopy(cfg.optim_wrapper)
+    if amp:
+        ow_cfg.type = 'AmpOptimWrapper'
+        ow_cfg.setdefault('loss_scale', 'dynamic')
+    return build_optim_wrapper(model, ow_cfg)
 
 
 def model_options(cfg, options):
@@ -440,13 +475,9 @@ def time_sides(sides, batches, args, device, log):
 
 def run_oclip(args, device, work, log):
     import torch
-    from mmengine.config import Config
-    from mmengine.optim import build_optim_wrapper
     from mmengine.structures import InstanceData
-    from mmocr.registry import MODELS
     from mmocr.structures import TextSpottingDataSample
 
-    from mmocr_oclip.utils.random_init import drop_pretrained_init
     from mmocr_oclip.utils.resources import resolve_resource_file
 
     src = osp.join(args.authors_dir, 'oclip')
@@ -469,16 +500,7 @@ def run_oclip(args, device, work, log):
                  'module.' + k: v
                  for k, v in theirs.state_dict().items()
              }), official)
-    converted = osp.join(work, 'oclip_ours.pth')
-    convert('convert_official_oclip', official, converted)
-
-    cfg = Config.fromfile(osp.join(ROOT, CONFIGS['oclip']))
-    if args.oclip_options:
-        cfg.merge_from_dict(args.oclip_options)
-    drop_pretrained_init(cfg.model)
-    ours = MODELS.build(cfg.model)
-    state = torch.load(converted, map_location='cpu', weights_only=True)['state_dict']
-    ours.load_state_dict(state, strict=True)
+    cfg, ours = ours_on_their_weights('oclip', official, work, args.oclip_options)
     log(f'  weights: the authors\' oCLIP (seed {args.seed}) -> their checkpoint -> '
         'tools/convert_official_oclip.py -> ours, strict=True')
     theirs.to(device).train()
@@ -505,11 +527,7 @@ def run_oclip(args, device, work, log):
         gpu=torch.cuda.current_device() if device.type == 'cuda' else None)
     ce = torch.nn.CrossEntropyLoss()
     scaler = torch.amp.GradScaler('cuda') if args.amp_on else None
-    ow_cfg = copy.deepcopy(cfg.optim_wrapper)
-    if args.amp_on:
-        ow_cfg.type = 'AmpOptimWrapper'
-        ow_cfg.setdefault('loss_scale', 'dynamic')
-    ow = build_optim_wrapper(ours, ow_cfg)
+    ow = our_optim_wrapper(cfg, ours, args.amp_on)
 
     # identical batches
     tok = ours.tokenizer
@@ -770,14 +788,10 @@ def cuda_calls_on_cpu(active):
 def run_wecromcl(args, device, work, log):
     import numpy as np
     import torch
-    from mmengine.config import Config
-    from mmengine.optim import build_optim_wrapper
     from mmengine.structures import InstanceData
-    from mmocr.registry import MODELS
     from mmocr.structures import TextSpottingDataSample
 
     from mmocr_oclip.datasets.wecromcl_collate import wecromcl_collate
-    from mmocr_oclip.utils.random_init import drop_pretrained_init
 
     src = osp.abspath(osp.join(args.authors_dir, 'wecromcl'))
     their, op = import_wecromcl(src, device, args.amp_on)
@@ -790,16 +804,7 @@ def run_wecromcl(args, device, work, log):
     net = their.wec.WeCromCL(cfgs)
     official = osp.join(work, 'wecromcl_authors.pth')
     torch.save({'module.' + k: v for k, v in net.state_dict().items()}, official)
-    converted = osp.join(work, 'wecromcl_ours.pth')
-    convert('convert_official_wecromcl', official, converted)
-
-    cfg = Config.fromfile(osp.join(ROOT, CONFIGS['wecromcl']))
-    if args.wecromcl_options:
-        cfg.merge_from_dict(args.wecromcl_options)
-    drop_pretrained_init(cfg.model)
-    ours = MODELS.build(cfg.model)
-    state = torch.load(converted, map_location='cpu', weights_only=True)
-    ours.load_state_dict(state.get('state_dict', state), strict=True)
+    cfg, ours = ours_on_their_weights('wecromcl', official, work, args.wecromcl_options)
     log('  weights: the authors\' WeCromCL (seed '
         f'{args.seed}) -> their DataParallel state_dict -> '
         'tools/convert_official_wecromcl.py -> ours, strict=True')
@@ -820,11 +825,7 @@ def run_wecromcl(args, device, work, log):
     t_sched = torch.optim.lr_scheduler.LambdaLR(
         t_opt, lr_lambda=lambda it: math.pow(1 - (it + tr.start_iter) / tr.niter, 0.9))
     scaler = torch.amp.GradScaler('cuda') if args.amp_on else None
-    ow_cfg = copy.deepcopy(cfg.optim_wrapper)
-    if args.amp_on:
-        ow_cfg.type = 'AmpOptimWrapper'
-        ow_cfg.setdefault('loss_scale', 'dynamic')
-    ow = build_optim_wrapper(ours, ow_cfg)
+    ow = our_optim_wrapper(cfg, ours, args.amp_on)
     sampler = cfg.train_dataloader.collate_fn.get('sampler')
 
     # identical batches: one distinct random word per image (its positive)
@@ -945,9 +946,9 @@ def run_amp_check(method, args, log):
     cmd = amp_check_command(method, args, args.amp_check or 20)
     shown = ' '.join(cmd[1:])
     if not args.amp_check:
-        reason = ('--dry-run (AMP needs a GPU)' if args.dry_run else
-                  '--device cpu (AMP needs a GPU)' if args.device == 'cpu' else
-                  '--amp-check 0')
+        reason = ('--dry-run (AMP needs a GPU)'
+                  if args.dry_run else '--device cpu (AMP needs a GPU)'
+                  if args.device == 'cpu' else '--amp-check 0')
         log(f'  our fp32 vs AMP check: skipped, {reason}; it would run: python {shown}')
         return dict(status='skipped', reason=reason, command=shown)
     log(f'  our fp32 vs AMP check: python {shown}')

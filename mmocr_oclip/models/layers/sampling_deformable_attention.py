@@ -24,6 +24,7 @@ def cpu_kernel():
     25 s on 2 cores; needs a C++ compiler, as MMCV's ops do), or None with one
     warning when it cannot be built."""
     from torch.utils.cpp_extension import load
+
     # the real path: the package is reached through the checkout and through
     # site-packages' link to it (MIM's editable install); another path string
     # would make torch rebuild the cached kernel (about 30 s) at each switch

@@ -60,8 +60,8 @@ def test_speed_options_keep_the_function(name, options, mmocr_scope):
     assert list(fast.state_dict()) == list(plain.state_dict())
     fast.load_state_dict(plain.state_dict())
     layouts = []
-    fast.backbone.register_forward_hook(lambda m, i, o: layouts.append(
-        i[0].is_contiguous(memory_format=torch.channels_last)))
+    fast.backbone.register_forward_hook(lambda m, i, o: layouts.append(i[
+        0].is_contiguous(memory_format=torch.channels_last)))
     loss_plain, grads_plain = loss_and_grads(plain, batch)
     loss_fast, grads_fast = loss_and_grads(fast, batch)
     # the compiled call runs the module's hooks too
@@ -122,8 +122,7 @@ def test_full_size_wecromcl_configs_train_channels_last(config):
 
 
 def test_keep_ratio_config_does_not_compile_its_many_shapes():
-    model = Config.fromfile(
-        'configs/pretrain/oclip_rn50-keepratio_synthtext.py').model
+    model = Config.fromfile('configs/pretrain/oclip_rn50-keepratio_synthtext.py').model
     assert model.channels_last and not model.compile_backbone
 
 

@@ -59,6 +59,7 @@ def test_cpu_kernel_is_built_from_the_real_source_path(monkeypatch):
     # the package is imported through the checkout and through site-packages'
     # link to it: one path string for both, or torch rebuilds the cached kernel
     import os.path as osp
+
     import torch.utils.cpp_extension as cpp_extension
     seen = []
     monkeypatch.setattr(cpp_extension, 'load',
