@@ -625,25 +625,13 @@ def run_oclip(args, device, work, log):
 # ---------------------------------------------------------------- WeCromCL
 
 
-class AttrDict(dict):
-    """dict with attribute access, for the authors' YAML config without omegaconf."""
-
-    def __getattr__(self, key):
-        try:
-            return self[key]
-        except KeyError:
-            raise AttributeError(key) from None
-
-    def __setattr__(self, key, value):
-        self[key] = value
-
-
 def load_wecromcl_config(src):
     """Their config as train.py builds it: pretrain.yaml merged over its _base_."""
     try:
         from omegaconf import OmegaConf
     except ImportError:
         OmegaConf = None
+    from mmengine.config import ConfigDict
     pre_path = osp.join(src, 'configs/pretrain/pretrain.yaml')
     if OmegaConf is not None:
         pre = OmegaConf.load(pre_path)
@@ -673,15 +661,10 @@ def load_wecromcl_config(src):
                 out.get(k), dict) else v
         return out
 
-    def attr(x):
-        return AttrDict({
-            k: attr(v)
-            for k, v in x.items()
-        }) if isinstance(x, dict) else x
-
     pre = read(pre_path)
-    return attr(merge(read(osp.join(src, pre['_base_'])),
-                      pre)), 'PyYAML (omegaconf absent)'
+    # attribute access at every depth, as their code reads OmegaConf's config
+    return ConfigDict(merge(read(osp.join(src, pre['_base_'])),
+                            pre)), 'PyYAML (omegaconf absent)'
 
 
 def import_wecromcl(src, device, amp):
