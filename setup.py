@@ -62,7 +62,10 @@ if __name__ == '__main__':
                                           'projects', 'projects.*')),
           include_package_data=True,
           package_data={
-              'mmocr_oclip': ['.mim/**/*', 'resources/*', 'models/layers/csrc/*.cpp']
+              'mmocr_oclip': [
+                  '.mim/**/*', 'resources/*', 'models/layers/csrc/*.cpp',
+                  'models/layers/csrc/*.h'
+              ]
           },
           python_requires='>=3.8',
           license='Apache License 2.0',

@@ -146,15 +146,16 @@ run_step develop-install pip_ install --no-deps --no-build-isolation -e .
 site=$("$PY" -c "import sysconfig; print(sysconfig.get_paths()['purelib'])")
 ln -sfn "$ROOT/mmocr_oclip" "$site/mmocr_oclip"
 run_step import-check "$PY" -c "import mmcv.ops, mmocr, mmdet, mmocr_oclip"
-# WeCromCL's fused CPU sampling kernel, compiled now (cached by torch's extension
-# loader, TORCH_EXTENSIONS_DIR) rather than at the first training step; a failure only
-# leaves the PyTorch sampling (same function, slower), so it does not stop the install
+# The fused CPU operators (WeCromCL's deformable sampling and seeded dropout), compiled
+# now (cached by torch's extension loader, TORCH_EXTENSIONS_DIR) rather than at the
+# first training step; a failure only leaves the PyTorch paths (same functions, slower),
+# so it does not stop the install
 kernel_start=$SECONDS
-if "$PY" -c "from mmocr_oclip.models.layers.sampling_deformable_attention import cpu_kernel
-assert cpu_kernel() is not None" >"$LOGS/cpu-kernel.log" 2>&1; then
-  log "  cpu-kernel: built in $((SECONDS - kernel_start)) s (log: $LOGS/cpu-kernel.log)"
+if "$PY" -c "from mmocr_oclip.models.layers.cpu_ops import cpu_ops
+assert cpu_ops() is not None" >"$LOGS/cpu-ops.log" 2>&1; then
+  log "  cpu-ops: built in $((SECONDS - kernel_start)) s (log: $LOGS/cpu-ops.log)"
 else
-  log "  cpu-kernel: could not be built, WeCromCL uses the PyTorch sampling on CPU (log: $LOGS/cpu-kernel.log)"
+  log "  cpu-ops: could not be built, WeCromCL uses PyTorch's sampling and dropout on CPU (log: $LOGS/cpu-ops.log)"
 fi
 "$PY" -c "import mmcv, mmocr, mmdet, torch; print('[install] ok: torch', torch.__version__, 'mmcv', mmcv.__version__, 'mmdet', mmdet.__version__, 'mmocr', mmocr.__version__)"
 echo "$fingerprint" > "$STAMP"

@@ -17,11 +17,14 @@ _base_ = [
 ]
 
 # channels_last: training steps run channels-last (same function up to fp32 rounding,
-# same keys; 1.05x the step at batch 1 on a 2-core CPU, see
-# docs/en/notes/2026-12-07_fast_defaults.md); eval-mode forwards run as built.
+# same keys; eval-mode forwards run as built); seeded_dropout: the encoder's dropout
+# masks are drawn again in the backward pass instead of kept (same distribution; CPU
+# fp32, torch's dropout elsewhere). Measured in the notes
+# docs/en/notes/2026-12-07_fast_defaults.md and 2026-12-07_wecromcl_step_memory.md.
 model = dict(backbone=dict(
     init_cfg=dict(type='Pretrained', checkpoint='torchvision://resnet50')),
-             channels_last=True)
+             channels_last=True,
+             encoder=dict(seeded_dropout=True))
 
 # words are lower-cased; characters outside the authors' 69-character alphabet
 # (wecromcl_69.txt: 0-9, a-z, space, punctuation, in their token-id order) are

@@ -15,8 +15,9 @@ _base_ = [
 # set to the pre-training checkpoint (or pass --cfg-options load_from=...)
 load_from = 'work_dirs/wecromcl_r50_1xb16-200k_synthtext/iter_200000.pth'
 
-# training steps in channels-last layout, as the pre-training config
-model = dict(channels_last=True)
+# the pre-training config's speed options: channels-last training steps, dropout
+# masks drawn again in the backward pass
+model = dict(channels_last=True, encoder=dict(seeded_dropout=True))
 
 dict_file = 'wecromcl_69.txt'
 # the pre-training augmentation (wecromcl_r50.py) at the fine-tuning scales

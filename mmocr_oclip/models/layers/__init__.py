@@ -1,4 +1,8 @@
 from .quick_gelu import QuickGELU
 from .residual_attention_block import CrossAttentionBlock, ResidualAttentionBlock
+from .seeded_dropout import SeededDropout, use_seeded_dropout
 
-__all__ = ['CrossAttentionBlock', 'QuickGELU', 'ResidualAttentionBlock']
+__all__ = [
+    'CrossAttentionBlock', 'QuickGELU', 'ResidualAttentionBlock', 'SeededDropout',
+    'use_seeded_dropout'
+]

@@ -1,6 +1,4 @@
 """Multi-scale deformable attention whose sampling runs in PyTorch on any device."""
-import os.path as osp
-import warnings
 from functools import lru_cache
 
 import torch
@@ -10,36 +8,13 @@ from mmcv.ops.multi_scale_deform_attn import MultiScaleDeformableAttnFunction
 from mmocr.registry import MODELS
 from torch.utils.checkpoint import checkpoint
 
+from .cpu_ops import cpu_ops
+
 
 @lru_cache(maxsize=1)
 def mmcv_has_cuda_ops():
     """Whether MMCV was built with its CUDA kernels."""
     return get_compiling_cuda_version() != 'not available'
-
-
-@lru_cache(maxsize=1)
-def cpu_kernel():
-    """Our fused CPU kernel (``csrc/deformable_sampling.cpp``), compiled on first
-    use by torch's extension loader (cached in ``TORCH_EXTENSIONS_DIR``, about
-    25 s on 2 cores; needs a C++ compiler, as MMCV's ops do), or None with one
-    warning when it cannot be built."""
-    from torch.utils.cpp_extension import load
-
-    # the real path: the package is reached through the checkout and through
-    # site-packages' link to it (MIM's editable install); another path string
-    # would make torch rebuild the cached kernel (about 30 s) at each switch
-    source = osp.join(osp.dirname(osp.realpath(__file__)), 'csrc',
-                      'deformable_sampling.cpp')
-    try:
-        return load(name='mmocr_oclip_deformable_sampling',
-                    sources=[source],
-                    extra_cflags=['-O3', '-fopenmp', '-ffp-contract=off'],
-                    extra_ldflags=['-fopenmp'])
-    except Exception as error:  # a missing compiler, headers, ...
-        warnings.warn(f'{source}: the fused CPU sampling kernel could not be built '
-                      f'({type(error).__name__}: {str(error).splitlines()[0]}); '
-                      'using the PyTorch sampling (same function, slower)')
-        return None
 
 
 class FusedDeformableSampling(torch.autograd.Function):
@@ -53,14 +28,14 @@ class FusedDeformableSampling(torch.autograd.Function):
     @staticmethod
     def forward(ctx, value, shapes, starts, locations, weights):
         ctx.save_for_backward(value, shapes, starts, locations, weights)
-        out = cpu_kernel().forward(value, shapes, starts, locations, weights)
+        out = cpu_ops().sampling_forward(value, shapes, starts, locations, weights)
         return out.flatten(2)  # B, N_q, heads * D
 
     @staticmethod
     def backward(ctx, grad):
         value, shapes, starts, locations, weights = ctx.saved_tensors
         grad = grad.view(*grad.shape[:2], value.size(2), value.size(3))
-        grad_value, grad_locations, grad_weights = cpu_kernel().backward(
+        grad_value, grad_locations, grad_weights = cpu_ops().sampling_backward(
             grad, value, shapes, starts, locations, weights)
         return grad_value, None, None, grad_locations, grad_weights
 
@@ -205,7 +180,7 @@ class SamplingDeformableAttention(MultiScaleDeformableAttention):
                                                           weights, self.im2col_step)
         if (self.cpu_kernel and value.device.type == 'cpu'
                 and value.dtype == locations.dtype == weights.dtype == torch.float32
-                and cpu_kernel() is not None):
+                and cpu_ops() is not None):
             return FusedDeformableSampling.apply(value, spatial_shapes,
                                                  level_start_index, locations, weights)
         shapes = [tuple(s) for s in spatial_shapes.tolist()]

@@ -41,13 +41,16 @@ class BiFPNBlock(BaseModule):
         self.eps = eps
 
         def fusion_conv():
-            return ConvModule(channels,
-                              channels,
-                              1,
-                              bias=False,
-                              norm_cfg=norm_cfg,
-                              act_cfg=dict(type='Swish'),
-                              order=('act', 'conv', 'norm'))
+            return ConvModule(
+                channels,
+                channels,
+                1,
+                bias=False,
+                norm_cfg=norm_cfg,
+                # swish, x * sigmoid(x), as torch's fused SiLU: one
+                # tensor kept for the backward pass instead of two
+                act_cfg=dict(type='SiLU'),
+                order=('act', 'conv', 'norm'))
 
         # top-down nodes for levels num_levels-2 .. 0 (2 inputs each);
         # bottom-up nodes for levels 1 .. num_levels-1 (3 inputs, 2 at the top)

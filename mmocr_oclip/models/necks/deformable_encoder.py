@@ -8,6 +8,7 @@ from torch import nn
 from torch.utils.checkpoint import checkpoint
 
 from ..layers.sampling_deformable_attention import SamplingDeformableAttention
+from ..layers.seeded_dropout import use_seeded_dropout
 
 SAMPLING_IMPLS = ('auto', 'pytorch', 'mmcv')
 
@@ -94,6 +95,12 @@ class DeformableEncoder(BaseModule):
             function elsewhere). Defaults to ``'auto'``.
         recompute_sampling (bool): With PyTorch sampling, keep no samples for
             the backward pass and compute them again there. Defaults to False.
+        seeded_dropout (bool): The layers' dropouts are
+            :class:`~mmocr_oclip.models.layers.SeededDropout`: masks of the same
+            distribution drawn by a counter-based generator and drawn again in
+            the backward pass instead of being kept (fp32 CPU tensors; torch's
+            dropout elsewhere). Defaults to False (torch's dropout, as the
+            authors).
         with_cp (bool): Activation checkpointing of each encoder layer
             (``torch.utils.checkpoint``, random state preserved, so dropout
             draws the same masks again): less memory, about one more forward
@@ -115,6 +122,7 @@ class DeformableEncoder(BaseModule):
                  output_bias=False,
                  sampling='auto',
                  recompute_sampling=False,
+                 seeded_dropout=False,
                  with_cp=False,
                  init_cfg=None):
         super().__init__(init_cfg=init_cfg)
@@ -156,6 +164,8 @@ class DeformableEncoder(BaseModule):
                     recompute_sampling=recompute_sampling,
                     cuda_kernel=sampling == 'auto',
                     cpu_kernel=sampling == 'auto')
+        if seeded_dropout:
+            use_seeded_dropout(self.encoder)
         self.with_cp = with_cp
         self.output_proj = nn.Conv2d(embed_dims,
                                      out_channels,

@@ -115,10 +115,11 @@ def test_full_size_oclip_configs_train_with_the_speed_options(config):
     'wecromcl_r50_1xb16-200k_synthtext.py', 'wecromcl_r50_1xb4-80k_icdar2013.py',
     'wecromcl_r50_1xb4-80k_icdar2015.py', 'wecromcl_r50_1xb4-80k_totaltext.py'
 ])
-def test_full_size_wecromcl_configs_train_channels_last(config):
+def test_full_size_wecromcl_configs_train_with_the_speed_options(config):
     # compiling gave WeCromCL's step no gain (docs/en/notes/2026-12-07_benchmarks.md)
     model = Config.fromfile(f'configs/pretrain/{config}').model
     assert model.channels_last and not model.get('compile_backbone')
+    assert model.encoder.seeded_dropout
 
 
 def test_keep_ratio_config_does_not_compile_its_many_shapes():

@@ -6,9 +6,9 @@ from mmcv.ops import MultiScaleDeformableAttention
 from mmcv.ops.multi_scale_deform_attn import multi_scale_deformable_attn_pytorch
 from mmocr.registry import MODELS
 
+from mmocr_oclip.models.layers.cpu_ops import cpu_ops
 from mmocr_oclip.models.layers.sampling_deformable_attention import (
-    FusedDeformableSampling, SamplingDeformableAttention, cpu_kernel,
-    deformable_sampling)
+    FusedDeformableSampling, SamplingDeformableAttention, deformable_sampling)
 from helpers.models import TINY_DEFORMABLE_ENCODER
 
 # the necks' tiny encoder at other widths, with dropout (the paths must draw the
@@ -36,7 +36,7 @@ def test_sampling_equals_mmcv_function():
 
 
 def test_fused_cpu_kernel_equals_pytorch_sampling():
-    assert cpu_kernel() is not None, 'the CPU kernel must build where MMCV built'
+    assert cpu_ops() is not None, 'the CPU operators must build where MMCV built'
     g = torch.Generator().manual_seed(0)
     shapes = [(6, 5), (3, 2)]
     value = torch.randn(2, 36, 4, 8, generator=g, requires_grad=True)
@@ -55,29 +55,31 @@ def test_fused_cpu_kernel_equals_pytorch_sampling():
         assert torch.allclose(ours, theirs, atol=1e-5, rtol=1e-5)
 
 
-def test_cpu_kernel_is_built_from_the_real_source_path(monkeypatch):
+def test_cpu_ops_are_built_from_the_real_source_paths(monkeypatch):
     # the package is imported through the checkout and through site-packages'
-    # link to it: one path string for both, or torch rebuilds the cached kernel
+    # link to it: one path string for both, or torch rebuilds the cached operators
     import os.path as osp
 
     import torch.utils.cpp_extension as cpp_extension
     seen = []
     monkeypatch.setattr(cpp_extension, 'load',
                         lambda name, sources, **kwargs: seen.extend(sources))
-    cpu_kernel.cache_clear()
+    cpu_ops.cache_clear()
     try:
-        cpu_kernel()
+        cpu_ops()
     finally:
-        cpu_kernel.cache_clear()
-    assert len(seen) == 1 and seen[0] == osp.realpath(seen[0])
-    assert osp.isfile(seen[0])
+        cpu_ops.cache_clear()
+    assert [osp.basename(s) for s in seen
+            ] == ['deformable_sampling.cpp', 'seeded_dropout.cpp', 'cpu_ops.cpp']
+    assert all(s == osp.realpath(s) and osp.isfile(s) for s in seen)
 
 
 def test_fused_cpu_kernel_names_bad_input():
     value = torch.zeros(1, 4, 1, 2, dtype=torch.float64)
     with pytest.raises(RuntimeError, match='float32 tensors expected'):
-        cpu_kernel().forward(value, torch.tensor([[2, 2]]), torch.tensor([0]),
-                             torch.zeros(1, 1, 1, 1, 1, 2), torch.zeros(1, 1, 1, 1, 1))
+        cpu_ops().sampling_forward(value, torch.tensor([[2, 2]]), torch.tensor([0]),
+                                   torch.zeros(1, 1, 1, 1, 1, 2),
+                                   torch.zeros(1, 1, 1, 1, 1))
 
 
 def test_attention_equals_mmcv_module():
