@@ -1,7 +1,9 @@
 """The project's fused CPU operators (``csrc/``), built once by torch's extension
 loader."""
+import os
 import os.path as osp
 import warnings
+from contextlib import contextmanager
 from functools import lru_cache
 
 CSRC = ('deformable_sampling.cpp', 'seeded_dropout.cpp', 'cpu_ops.cpp')
@@ -25,12 +27,39 @@ def cpu_ops():
     folder = osp.join(osp.dirname(osp.realpath(__file__)), 'csrc')
     sources = [osp.join(folder, name) for name in CSRC]
     try:
-        return load(name='mmocr_oclip_cpu_ops',
-                    sources=sources,
-                    extra_cflags=['-O3', '-fopenmp', '-ffp-contract=off'],
-                    extra_ldflags=['-fopenmp'])
+        with _this_environments_ninja():
+            return load(name='mmocr_oclip_cpu_ops',
+                        sources=sources,
+                        extra_cflags=['-O3', '-fopenmp', '-ffp-contract=off'],
+                        extra_ldflags=['-fopenmp'])
     except Exception as error:  # a missing compiler, headers, ...
         warnings.warn(f'{folder}: the fused CPU operators could not be built '
                       f'({type(error).__name__}: {str(error).splitlines()[0]}); '
                       'using PyTorch instead (same functions, slower)')
         return None
+
+
+@contextmanager
+def _this_environments_ninja():
+    """Put the ninja of this Python's environment (the ``ninja`` package, a
+    build requirement) first on ``PATH`` while torch's loader runs.
+
+    The loader runs the first ``ninja`` on ``PATH``, and ninja versions keep
+    incompatible build logs: alternating between two (the environment's when
+    it is activated, the system's otherwise) rebuilds every file each time
+    (about a minute on 2 cores).
+    """
+    try:
+        from ninja import BIN_DIR
+    except ImportError:  # the system's ninja, or none (torch says so)
+        yield
+        return
+    path = os.environ.get('PATH')
+    os.environ['PATH'] = os.pathsep.join(filter(None, [BIN_DIR, path]))
+    try:
+        yield
+    finally:
+        if path is None:
+            os.environ.pop('PATH', None)
+        else:
+            os.environ['PATH'] = path
