@@ -7,6 +7,9 @@ from mmocr.registry import MODELS
 from torch import nn
 from torch.utils.checkpoint import checkpoint
 
+from ..layers.lean_deformable_encoder_layer import (lean_encoder_layer,
+                                                    lean_layer_applies,
+                                                    lean_layer_unsupported)
 from ..layers.sampling_deformable_attention import SamplingDeformableAttention
 from ..layers.seeded_dropout import use_seeded_dropout
 
@@ -101,6 +104,13 @@ class DeformableEncoder(BaseModule):
             the backward pass instead of being kept (fp32 CPU tensors; torch's
             dropout elsewhere). Defaults to False (torch's dropout, as the
             authors).
+        lean_layers (bool): Training forwards run each layer as
+            :class:`~mmocr_oclip.models.layers.LeanEncoderLayerFunction`: the
+            same function and gradients, about half the tensors kept for the
+            backward pass (the rest computed again there, two small matmuls a
+            layer). Needs ``sampling='auto'`` and ``seeded_dropout=True`` (or
+            ``dropout=0``); applies to fp32 CPU tensors (the modules run
+            elsewhere) and not with ``with_cp``. Defaults to False.
         with_cp (bool): Activation checkpointing of each encoder layer
             (``torch.utils.checkpoint``, random state preserved, so dropout
             draws the same masks again): less memory, about one more forward
@@ -123,6 +133,7 @@ class DeformableEncoder(BaseModule):
                  sampling='auto',
                  recompute_sampling=False,
                  seeded_dropout=False,
+                 lean_layers=False,
                  with_cp=False,
                  init_cfg=None):
         super().__init__(init_cfg=init_cfg)
@@ -166,6 +177,14 @@ class DeformableEncoder(BaseModule):
                     cpu_kernel=sampling == 'auto')
         if seeded_dropout:
             use_seeded_dropout(self.encoder)
+        if lean_layers:
+            reasons = {lean_layer_unsupported(layer) for layer in self.encoder.layers}
+            if reasons != {None}:
+                raise ValueError(
+                    f'{__file__}: lean_layers=True needs sampling=\'auto\' '
+                    'and seeded_dropout=True (or dropout=0): '
+                    f'{sorted(r for r in reasons if r)[0]}')
+        self.lean_layers = lean_layers
         self.with_cp = with_cp
         self.output_proj = nn.Conv2d(embed_dims,
                                      out_channels,
@@ -273,13 +292,26 @@ class DeformableEncoder(BaseModule):
         kwargs = dict(key_padding_mask=key_padding_mask,
                       spatial_shapes=spatial_shapes,
                       level_start_index=level_start_index)
+        # checkpointed layers keep their inputs only: no lean layers in them
+        lean = self.lean_layers and not self.with_cp
         for layer in self.encoder.layers[:-1]:
+            if lean and lean_layer_applies(layer, query, query):
+                query = self._run(lean_encoder_layer, layer, query, query, query_pos,
+                                  reference_points, key_padding_mask, spatial_shapes,
+                                  level_start_index)
+                continue
             query = self._run(layer,
                               query=query,
                               query_pos=query_pos,
                               reference_points=reference_points,
                               valid_ratios=valid_ratios,
                               **kwargs)
+        last = self.encoder.layers[-1]
+        if lean and lean_layer_applies(last, query, query):
+            return self._run(lean_encoder_layer, last, query[:, last_start:], query,
+                             query_pos[:, last_start:], reference_points[:,
+                                                                         last_start:],
+                             key_padding_mask, spatial_shapes, level_start_index)
         return self._run(self._last_layer,
                          query,
                          query_pos,
