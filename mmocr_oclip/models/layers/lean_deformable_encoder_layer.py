@@ -153,7 +153,7 @@ class LeanEncoderLayerFunction(torch.autograd.Function):
     def backward(ctx, grad):
         (query, value, query_pos, key_padding_mask, spatial_shapes, level_start_index,
          *params) = ctx.saved_tensors
-        wv, bv, woff, boff, wa, ba, wout, bout, g0, be0, w1, b1, w2, b2, g1, be1 = params
+        wv, _, woff, _, wa, _, wout, _, g0, be0, w1, _, w2, _, g1, be1 = params
         if ctx.kept is None:
             raise RuntimeError('LeanEncoderLayerFunction: its backward pass runs once '
                                '(retain_graph=True is not supported); build the '
