@@ -19,9 +19,10 @@ SAMPLING_IMPLS = ('auto', 'pytorch', 'mmcv')
 class MaskedGroupNorm(nn.GroupNorm):
     """GroupNorm whose statistics are taken over the valid positions only.
 
-    With every position valid it equals :class:`torch.nn.GroupNorm` (same
-    parameters, same state-dict keys); padded positions get normalised values
-    too but do not change the valid ones.
+    With every position valid it is :class:`torch.nn.GroupNorm` (same
+    parameters, same state-dict keys), and runs it (one fused operator that
+    keeps only its input and statistics for the backward pass); padded
+    positions get normalised values too but do not change the valid ones.
     """
 
     def forward(self, x, valid):
@@ -34,6 +35,8 @@ class MaskedGroupNorm(nn.GroupNorm):
         Returns:
             Tensor: (B, C, H, W).
         """
+        if bool(valid.all()):
+            return super().forward(x)
         b, c, h, w = x.shape
         groups = x.reshape(b, self.num_groups, -1, h * w)
         weight = valid.reshape(b, 1, 1, h * w).to(x.dtype)

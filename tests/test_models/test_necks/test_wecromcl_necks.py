@@ -112,13 +112,20 @@ def test_multi_scale_concat_neck_layout():
                                torch.cat([o.flatten(1) for o in neck(feats)], 1))
 
 
-def test_masked_group_norm_equals_group_norm_when_all_valid():
+def test_masked_group_norm_is_group_norm_of_the_valid_region():
     norm = MaskedGroupNorm(4, 16)
     nn.init.normal_(norm.weight)
     nn.init.normal_(norm.bias)
     x = torch.randn(2, 16, 5, 7) * 3 + 1
     valid = torch.ones(2, 5, 7, dtype=torch.bool)
-    torch.testing.assert_close(norm(x, valid), nn.GroupNorm.forward(norm, x))
+    # all valid: torch's GroupNorm itself (its fused operator)
+    assert torch.equal(norm(x, valid), nn.GroupNorm.forward(norm, x))
+    valid[1, 3:] = False
+    valid[1, :, 4:] = False
+    out = norm(x, valid)
+    torch.testing.assert_close(out[:1], nn.GroupNorm.forward(norm, x[:1]))
+    torch.testing.assert_close(out[1:, :, :3, :4],
+                               nn.GroupNorm.forward(norm, x[1:, :, :3, :4]))
 
 
 def test_encoder_shapes_and_gradients():
