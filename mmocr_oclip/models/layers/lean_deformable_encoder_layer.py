@@ -71,25 +71,40 @@ class LeanEncoderLayerFunction(torch.autograd.Function):
     LayerNorm) with a hand-written backward pass.
 
     Keeps for the backward pass the layer input, the sampling locations and
-    weights, the samples, the inputs of both LayerNorms and the FFN's hidden
-    pre-activation (60% of what autograd keeps: the projected value, the
-    query plus position, the FFN's input and ReLU output are computed again
-    there from these, with one small matmul); dropout masks are drawn again
-    from their seeds. Computes the same function and gradients as the layer's modules.
+    weights and the samples (28% of the bytes autograd keeps for the layer's
+    modules); the backward pass computes the rest again from these (the
+    projected value, the attention output, the FFN: four of the layer's six
+    matmuls, none of its sampling) and draws the dropout masks again from
+    their seeds. Computes the same function and gradients as the modules.
     """
 
     @staticmethod
     def forward(ctx, layer, seeds, query, value, query_pos, reference_points,
                 key_padding_mask, spatial_shapes, level_start_index, *params):
-        attn = layer.self_attn
-        wout, bout, g0, be0, w1, b1, w2, b2, g1, be1 = params[6:]
         ps = [d.p for d in _layer_dropouts(layer)]
         value4, locations, weights = LeanEncoderLayerFunction._sampling_inputs(
-            attn, query, value, query_pos, reference_points, key_padding_mask,
-            spatial_shapes, params)
+            layer.self_attn, query, value, query_pos, reference_points,
+            key_padding_mask, spatial_shapes, params)
         samples = cpu_ops().sampling_forward(value4, spatial_shapes, level_start_index,
                                              locations, weights).flatten(2)
         del value4
+        out = LeanEncoderLayerFunction._after_sampling(layer, seeds, ps, query, samples,
+                                                       params)[-1]
+        ctx.layer, ctx.seeds, ctx.ps = layer, seeds, ps
+        ctx.save_for_backward(query, value, query_pos, key_padding_mask, spatial_shapes,
+                              level_start_index, *params)
+        # the layer's own tensors: released one by one in the backward pass as
+        # their use ends (as autograd releases each node's)
+        ctx.kept = dict(locations=locations, weights=weights, samples=samples)
+        return out
+
+    @staticmethod
+    def _after_sampling(layer, seeds, ps, query, samples, params):
+        """The layer from its samples (B, N_q, C) on: the inputs of both
+        LayerNorms with their statistics, the FFN's pre-activation and the
+        layer's output, as ``(a0, mean0, rstd0, hidden, a1, mean1, rstd1,
+        out)``."""
+        wout, bout, g0, be0, w1, b1, w2, b2, g1, be1 = params[6:]
         # in place where autograd would keep a copy: no transient copies
         a0 = _dropout(F.linear(samples, wout, bout), ps[0], seeds[0]).add_(query)
         dims = (query.size(-1), )
@@ -101,22 +116,7 @@ class LeanEncoderLayerFunction(torch.autograd.Function):
         del ffn, z0
         out, mean1, rstd1 = torch.native_layer_norm(a1, dims, g1, be1,
                                                     layer.norms[1].eps)
-        ctx.layer, ctx.seeds, ctx.ps = layer, seeds, ps
-        ctx.save_for_backward(query, value, query_pos, key_padding_mask, spatial_shapes,
-                              level_start_index, *params)
-        # the layer's own tensors: released one by one in the backward pass as
-        # their use ends (as autograd releases each node's)
-        ctx.kept = dict(locations=locations,
-                        weights=weights,
-                        samples=samples,
-                        a0=a0,
-                        mean0=mean0,
-                        rstd0=rstd0,
-                        hidden=hidden,
-                        a1=a1,
-                        mean1=mean1,
-                        rstd1=rstd1)
-        return out
+        return a0, mean0, rstd0, hidden, a1, mean1, rstd1, out
 
     @staticmethod
     def _sampling_inputs(attn, query, value, query_pos, reference_points,
@@ -162,26 +162,29 @@ class LeanEncoderLayerFunction(torch.autograd.Function):
         layer, seeds, ps = ctx.layer, ctx.seeds, ctx.ps
         dims, masks = (query.size(-1), ), [True, True, True]
         layer_norm_backward = torch.ops.aten.native_layer_norm_backward
+        # the layer from its samples again
+        recomputed = LeanEncoderLayerFunction._after_sampling(
+            layer, seeds, ps, query, kept['samples'], params)
+        a0, mean0, rstd0, hidden, a1, mean1, rstd1 = recomputed[:7]
+        del recomputed
         # LayerNorm 1, FFN (a1 = z0 + drop(W2 drop(relu(W1 z0))))
-        g_a1, g_g1, g_be1 = layer_norm_backward(grad.contiguous(), kept.pop('a1'), dims,
-                                                kept.pop('mean1'), kept.pop('rstd1'),
-                                                g1, be1, masks)
-        hidden = kept.pop('hidden')
+        g_a1, g_g1, g_be1 = layer_norm_backward(grad.contiguous(), a1, dims, mean1,
+                                                rstd1, g1, be1, masks)
+        del a1
         ffn = _dropout(torch.relu(hidden), ps[1], seeds[1])
         g_ffn, g_w2, g_b2 = _linear_grads(_dropout(g_a1, ps[2], seeds[2]), ffn, w2)
         del ffn
         g_hidden = torch.ops.aten.threshold_backward(_dropout(g_ffn, ps[1], seeds[1]),
                                                      hidden, 0)
         del g_ffn, hidden
-        a0 = kept.pop('a0')
         z0 = torch.native_layer_norm(a0, dims, g0, be0, layer.norms[0].eps)[0]
         g_z0, g_w1, g_b1 = _linear_grads(g_hidden, z0, w1)
         del z0, g_hidden
         # LayerNorm 0, attention output (a0 = drop(W_out samples) + query)
         g_z0 += g_a1
         del g_a1
-        g_a0, g_g0, g_be0 = layer_norm_backward(g_z0, a0, dims, kept.pop('mean0'),
-                                                kept.pop('rstd0'), g0, be0, masks)
+        g_a0, g_g0, g_be0 = layer_norm_backward(g_z0, a0, dims, mean0, rstd0, g0, be0,
+                                                masks)
         del g_z0, a0
         g_s, g_wout, g_bout = _linear_grads(_dropout(g_a0, ps[0], seeds[0]),
                                             kept.pop('samples'), wout)

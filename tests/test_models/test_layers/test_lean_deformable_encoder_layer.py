@@ -96,9 +96,9 @@ def test_keeps_fewer_tensors_for_the_backward_pass():
     plain, out = kept_bytes(_encoder(seeded_dropout=True).train())
     lean, out_lean = kept_bytes(_encoder(seeded_dropout=True, lean_layers=True).train())
     assert out_lean.grad_fn is not None and out.grad_fn is not None
-    # the layers keep ~60% of the modules' bytes at full size; here ~75% of
+    # the layers keep 28% of the modules' bytes at full size; here half of
     # the encoder's (its input projections and norms included)
-    assert lean < 0.8 * plain
+    assert lean < 0.6 * plain
 
 
 def test_runs_the_modules_without_gradients_and_in_eval(backward_calls):
