@@ -9,6 +9,8 @@ from mmengine.config import Config
 from mmengine.runner import Runner
 from mmocr.registry import MODELS
 
+from mmocr_oclip.models.layers import LeanEncoderLayerFunction
+
 CONFIGS = dict(oclip='configs/pretrain/oclip_rn50-w16_1xb16-8e_synthetic.py',
                wecromcl='configs/pretrain/wecromcl_r50-w16_1xb16-400i_synthetic.py')
 
@@ -120,6 +122,46 @@ def test_full_size_wecromcl_configs_train_with_the_speed_options(config):
     model = Config.fromfile(f'configs/pretrain/{config}').model
     assert model.channels_last and not model.get('compile_backbone')
     assert model.encoder.seeded_dropout
+
+
+def test_wecromcl_memory_switch_keeps_the_function(mmocr_scope, monkeypatch):
+    """The documented memory switch (lean encoder layers and a checkpointed
+    ResNet, docs/en/user_guides/train_test.md) on the small WeCromCL config
+    with the full-size configs' seeded dropout: the same loss and gradients."""
+    cfg = Config.fromfile(CONFIGS['wecromcl'])
+    cfg.merge_from_dict({'model.encoder.seeded_dropout': True})
+    batch = batch_of(cfg)
+    plain = build(cfg)
+    cfg.merge_from_dict({
+        'model.encoder.lean_layers': True,
+        'model.backbone.with_cp': True
+    })
+    switched = build(cfg)
+    switched.load_state_dict(plain.state_dict())
+    loss_plain, grads_plain = loss_and_grads(plain, batch)
+    lean_backwards = []
+    backward = LeanEncoderLayerFunction.backward
+    monkeypatch.setattr(
+        LeanEncoderLayerFunction, 'backward',
+        staticmethod(lambda ctx, g: lean_backwards.append(1) or backward(ctx, g)))
+    loss_switched, grads_switched = loss_and_grads(switched, batch)
+    assert len(lean_backwards) == len(switched.encoder.encoder.layers)
+    assert torch.isfinite(loss_plain)
+    assert torch.allclose(loss_switched, loss_plain, rtol=1e-6, atol=1e-6)
+    for key, grad in grads_plain.items():
+        scale = grad.abs().max().clamp_min(1e-4)
+        assert (grads_switched[key] - grad).abs().max() / scale < 1e-4, key
+
+
+def test_full_size_wecromcl_config_takes_the_memory_switch():
+    cfg = Config.fromfile('configs/pretrain/wecromcl_r50_1xb16-200k_synthtext.py')
+    cfg.merge_from_dict({
+        'model.encoder.lean_layers': True,
+        'model.backbone.with_cp': True,
+        'model.backbone.init_cfg': None
+    })
+    model = MODELS.build(cfg.model)
+    assert model.encoder.lean_layers and model.backbone.with_cp
 
 
 def test_keep_ratio_config_does_not_compile_its_many_shapes():
