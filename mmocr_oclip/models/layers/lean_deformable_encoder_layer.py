@@ -1,4 +1,5 @@
-"""A deformable encoder layer that keeps five tensors for its backward pass."""
+"""A deformable encoder layer that keeps its input, sampling locations and
+weights and samples for its backward pass."""
 import torch
 import torch.nn.functional as F
 from torch import nn

@@ -109,11 +109,13 @@ class DeformableEncoder(BaseModule):
             authors).
         lean_layers (bool): Training forwards run each layer as
             :class:`~mmocr_oclip.models.layers.LeanEncoderLayerFunction`: the
-            same function and gradients, about half the tensors kept for the
-            backward pass (the rest computed again there, two small matmuls a
-            layer). Needs ``sampling='auto'`` and ``seeded_dropout=True`` (or
-            ``dropout=0``); applies to fp32 CPU tensors (the modules run
-            elsewhere) and not with ``with_cp``. Defaults to False.
+            same function and gradients; a layer keeps its input, sampling
+            locations and weights and samples for the backward pass (28% of
+            its modules' bytes) and computes the rest again there (four of its
+            six matmuls, no sampling). Needs ``sampling='auto'`` and
+            ``seeded_dropout=True`` (or ``dropout=0``); applies to fp32 CPU
+            tensors (the modules run elsewhere) and not with ``with_cp``.
+            Defaults to False.
         with_cp (bool): Activation checkpointing of each encoder layer
             (``torch.utils.checkpoint``, random state preserved, so dropout
             draws the same masks again): less memory, about one more forward
