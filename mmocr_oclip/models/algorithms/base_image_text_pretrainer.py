@@ -9,6 +9,8 @@ from torch import nn
 
 from mmocr_oclip.models.postprocessors.anchor_points import (query_slots, query_words,
                                                              set_anchor_points)
+from mmocr_oclip.models.utils.batch_norm_recompute import \
+    keep_running_stats_in_recomputation
 from mmocr_oclip.models.utils.dictionary_check import register_dictionary_check
 from mmocr_oclip.models.utils.similarity import cosine_logits
 from mmocr_oclip.models.utils.speed_options import compiled_call
@@ -81,6 +83,10 @@ class BaseImageTextPretrainer(BaseModel):
         super().__init__(data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         self.tokenizer = TASK_UTILS.build(tokenizer)
         self.backbone = MODELS.build(backbone)
+        if getattr(self.backbone, 'with_cp', False):
+            # checkpointed blocks run their batch norms again in the backward
+            # pass: one update of the running statistics per step, not two
+            keep_running_stats_in_recomputation(self.backbone)
         for name, cfg in image_modules.items():
             setattr(self, name, self._build_modules(cfg))
         text_encoder = copy.deepcopy(text_encoder)

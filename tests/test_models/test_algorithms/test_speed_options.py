@@ -151,6 +151,11 @@ def test_wecromcl_memory_switch_keeps_the_function(mmocr_scope, monkeypatch):
     for key, grad in grads_plain.items():
         scale = grad.abs().max().clamp_min(1e-4)
         assert (grads_switched[key] - grad).abs().max() / scale < 1e-4, key
+    # the checkpointed ResNet's batch norms updated their statistics once
+    buffers = dict(switched.named_buffers())
+    for key, value in plain.named_buffers():
+        assert torch.allclose(buffers[key].float(), value.float(), rtol=1e-5,
+                              atol=1e-6), key
 
 
 def test_full_size_wecromcl_config_takes_the_memory_switch():
