@@ -301,9 +301,9 @@ class DeformableEncoder(BaseModule):
         lean = self.lean_layers and not self.with_cp
         for layer in self.encoder.layers[:-1]:
             if lean and lean_layer_applies(layer, query, query):
-                query = self._run(lean_encoder_layer, layer, query, query, query_pos,
-                                  reference_points, key_padding_mask, spatial_shapes,
-                                  level_start_index)
+                query = lean_encoder_layer(layer, query, query, query_pos,
+                                           reference_points, key_padding_mask,
+                                           spatial_shapes, level_start_index)
                 continue
             query = self._run(layer,
                               query=query,
@@ -313,10 +313,11 @@ class DeformableEncoder(BaseModule):
                               **kwargs)
         last = self.encoder.layers[-1]
         if lean and lean_layer_applies(last, query, query):
-            return self._run(lean_encoder_layer, last, query[:, last_start:], query,
-                             query_pos[:, last_start:], reference_points[:,
-                                                                         last_start:],
-                             key_padding_mask, spatial_shapes, level_start_index)
+            last_level = slice(last_start, None)
+            return lean_encoder_layer(last, query[:, last_level], query,
+                                      query_pos[:, last_level],
+                                      reference_points[:, last_level], key_padding_mask,
+                                      spatial_shapes, level_start_index)
         return self._run(self._last_layer,
                          query,
                          query_pos,
